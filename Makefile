@@ -1,0 +1,33 @@
+# The two set-up commands of a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8080
+
+.PHONY: run build test lint clean
+
+$(BIN)/hcn-ld: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+## Build the graph from data/, validate it, serve it on http://$(HOST):$(PORT)/
+run: build
+	$(BIN)/hcn-ld serve --host $(HOST) --port $(PORT)
+
+build: $(BIN)/hcn-ld
+	$(BIN)/hcn-ld build
+
+## Install everything the tests need, then run the whole suite
+test: $(BIN)/hcn-ld
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/hcn-ld
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,145 @@
+"""The ``hcn-ld`` command: build, validate, query (and, as later stages land, serve, import)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import pyoxigraph as ox
+
+from hcn_ld import formats
+from hcn_ld.config import Settings, from_env
+from hcn_ld.pipeline import BuildFailed, build, check, report_path
+from hcn_ld.sources import SourceError
+from hcn_ld.store import StoreError, open_store
+
+QUERY_FORMATS = ("table", "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld")
+
+
+def store_option(function):
+    return click.option(
+        "--store",
+        default=None,
+        help="Store directory (default: var/store, or $HCN_STORE).",
+    )(function)
+
+
+def _settings(ctx: click.Context, **changes: object) -> Settings:
+    return ctx.obj.with_(**changes)
+
+
+@click.group()
+@click.option(
+    "--base", default=None, help="Base IRI of the dataset (default https://w3id.org/hcn/)."
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder of source records (default: data/).",
+)
+@click.version_option(package_name="hcn-ld")
+@click.pass_context
+def main(ctx: click.Context, base: str | None, data_dir: Path | None) -> None:
+    """Publish EU cooperation projects as validated linked data."""
+    ctx.obj = from_env().with_(base=base, data_dir=data_dir)
+
+
+@main.command(name="build")
+@store_option
+@click.pass_context
+def build_command(ctx: click.Context, store: str | None) -> None:
+    """Map data/ to RDF, validate it with SHACL and publish it into the store.
+
+    The store being served changes only if validation passes.
+    """
+    settings = _settings(ctx, store=store)
+    try:
+        result = build(settings, show_progress=sys.stderr.isatty())
+    except SourceError as exc:
+        raise click.ClickException(f"source error: {exc}") from None
+    except BuildFailed as exc:
+        click.echo(exc.report.summary(), err=True)
+        click.echo(f"full SHACL report: {exc.report_path}", err=True)
+        raise click.ClickException("validation failed; the published store is unchanged") from None
+    click.echo(
+        f"published {len(result.mapped.graph)} triples into {settings.store} "
+        f"(version {result.version}; {len(result.report.warnings)} warning(s))"
+    )
+
+
+@main.command()
+@click.pass_context
+def validate(ctx: click.Context) -> None:
+    """Map and validate data/ without publishing."""
+    settings = ctx.obj
+    try:
+        result = check(settings)
+    except SourceError as exc:
+        raise click.ClickException(f"source error: {exc}") from None
+    click.echo(result.report.summary())
+    if not result.report.conforms:
+        path = result.report.write(report_path(settings))
+        click.echo(f"full SHACL report: {path}", err=True)
+        raise click.ClickException("validation failed")
+
+
+def render_table(solutions: ox.QuerySolutions) -> str:
+    """SELECT results as an aligned text table."""
+    names = [v.value for v in solutions.variables]
+    rows = [["" if row[name] is None else _cell(row[name]) for name in names] for row in solutions]
+    widths = [max([len(name), *(len(r[i]) for r in rows)]) for i, name in enumerate(names)]
+    line = "  ".join
+    out = [line(n.ljust(w) for n, w in zip(names, widths, strict=True))]
+    out.append(line("-" * w for w in widths))
+    out += [line(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+@main.command()
+@click.argument("sparql")
+@store_option
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(QUERY_FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.pass_context
+def query(ctx: click.Context, sparql: str, store: str | None, format_name: str) -> None:
+    """Run a SPARQL query against the published store and print the result."""
+    settings = _settings(ctx, store=store)
+    try:
+        result = open_store(settings.store).query(sparql)
+    except SyntaxError as exc:
+        raise click.ClickException(f"malformed query: {exc}") from None
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    out = sys.stdout.buffer
+    if isinstance(result, ox.QueryBoolean):
+        if format_name == "table":
+            click.echo("true" if bool(result) else "false")
+        else:
+            result.serialize(out, formats.by_name(format_name, formats.RESULT_FORMATS).oxigraph)
+    elif isinstance(result, ox.QuerySolutions):
+        if format_name == "table":
+            click.echo(render_table(result))
+        else:
+            result.serialize(out, formats.by_name(format_name, formats.RESULT_FORMATS).oxigraph)
+    else:
+        fmt = formats.by_name(
+            "ntriples" if format_name == "table" else format_name, formats.RDF_FORMATS
+        )
+        result.serialize(out, fmt.oxigraph)
+    out.flush()

@@ -1,0 +1,103 @@
+"""The one registry of RDF and SPARQL-result formats, shared by dereferencing, SPARQL and the CLI.
+
+>>> by_name("turtle").media_type
+'text/turtle'
+>>> by_extension("nt").name
+'ntriples'
+>>> by_media_type("application/sparql-results+json").name
+'json'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+
+@dataclass(frozen=True)
+class Format:
+    """A serialization: its name, media types, file extension and pyoxigraph format."""
+
+    name: str
+    media_type: str
+    extension: str
+    label: str
+    oxigraph: ox.RdfFormat | ox.QueryResultsFormat
+    aliases: tuple[str, ...] = ()
+    #: True for formats that carry named graphs (N-Quads, TriG).
+    datasets: bool = False
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        return (self.media_type, *self.aliases)
+
+    @property
+    def is_rdf(self) -> bool:
+        return isinstance(self.oxigraph, ox.RdfFormat)
+
+
+RDF_FORMATS: tuple[Format, ...] = (
+    Format(
+        "turtle", "text/turtle", "ttl", "Turtle", ox.RdfFormat.TURTLE, ("application/x-turtle",)
+    ),
+    Format("jsonld", "application/ld+json", "jsonld", "JSON-LD", ox.RdfFormat.JSON_LD),
+    Format(
+        "rdfxml",
+        "application/rdf+xml",
+        "rdf",
+        "RDF/XML",
+        ox.RdfFormat.RDF_XML,
+        ("application/xml",),
+    ),
+    Format("ntriples", "application/n-triples", "nt", "N-Triples", ox.RdfFormat.N_TRIPLES),
+    Format("nquads", "application/n-quads", "nq", "N-Quads", ox.RdfFormat.N_QUADS, datasets=True),
+    Format("trig", "application/trig", "trig", "TriG", ox.RdfFormat.TRIG, datasets=True),
+)
+
+RESULT_FORMATS: tuple[Format, ...] = (
+    Format(
+        "json",
+        "application/sparql-results+json",
+        "srj",
+        "SPARQL JSON",
+        ox.QueryResultsFormat.JSON,
+        ("application/json",),
+    ),
+    Format(
+        "xml",
+        "application/sparql-results+xml",
+        "srx",
+        "SPARQL XML",
+        ox.QueryResultsFormat.XML,
+        ("application/xml",),
+    ),
+    Format("csv", "text/csv", "csv", "CSV", ox.QueryResultsFormat.CSV),
+    Format("tsv", "text/tab-separated-values", "tsv", "TSV", ox.QueryResultsFormat.TSV),
+)
+
+ALL_FORMATS = RDF_FORMATS + RESULT_FORMATS
+
+
+def by_name(name: str, formats: tuple[Format, ...] = ALL_FORMATS) -> Format:
+    """The format called ``name`` (or with that extension); ``KeyError`` if none."""
+    for candidate in formats:
+        if name in (candidate.name, candidate.extension):
+            return candidate
+    raise KeyError(name)
+
+
+def by_extension(extension: str, formats: tuple[Format, ...] = ALL_FORMATS) -> Format:
+    """The format whose file extension is ``extension``; ``KeyError`` if none."""
+    for candidate in formats:
+        if candidate.extension == extension:
+            return candidate
+    raise KeyError(extension)
+
+
+def by_media_type(media_type: str, formats: tuple[Format, ...] = ALL_FORMATS) -> Format:
+    """The first format that answers to ``media_type``; ``KeyError`` if none."""
+    for candidate in formats:
+        if media_type in candidate.media_types:
+            return candidate
+    raise KeyError(media_type)

@@ -1,0 +1,69 @@
+"""The store interface: publish whole named graphs atomically, answer SPARQL over them."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+#: What a query returns: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE).
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+class StoreError(Exception):
+    """The store cannot do what was asked (unreachable, corrupt, locked)."""
+
+
+class NoData(StoreError):
+    """Nothing has been published into this store yet."""
+
+
+@dataclass(frozen=True)
+class GraphFile:
+    """One named graph to publish: its IRI and an N-Triples file holding its triples."""
+
+    graph: str
+    path: Path
+
+
+class Store(ABC):
+    """A published dataset: named graphs, one per source, and SPARQL over them.
+
+    Readers see one consistent version at a time; ``publish`` replaces some graphs and
+    leaves the others as they are, all at once or not at all.
+    """
+
+    @abstractmethod
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query.
+
+        Without ``default_graphs`` the default graph is the union of all named graphs;
+        with them, exactly those graphs (SPARQL 1.1 Protocol ``default-graph-uri``).
+        ``named_graphs`` restricts what ``GRAPH`` sees (``named-graph-uri``).
+        Raises ``SyntaxError`` for a malformed query.
+        """
+
+    @abstractmethod
+    def version(self) -> str:
+        """An opaque id of the published data; it changes with every publish."""
+
+    @abstractmethod
+    def graphs(self) -> dict[str, int]:
+        """Named graph IRI -> number of triples."""
+
+    @abstractmethod
+    def info(self) -> dict[str, object]:
+        """What the last publish recorded (``published`` time, build details) plus ``version``."""
+
+    @abstractmethod
+    def publish(self, files: Sequence[GraphFile], info: Mapping[str, object] | None = None) -> str:
+        """Replace the named graphs of ``files`` with their contents; returns the new version."""

@@ -1,0 +1,179 @@
+"""The embedded store: pyoxigraph on disk, published as immutable generations.
+
+Layout of a store directory::
+
+    var/store/
+      current -> generations/20261127T010203Z-1a2b   (symlink, swapped atomically)
+      generations/<id>/oxigraph/                     (RocksDB, never written after publish)
+      generations/<id>/manifest.json                 (graphs, counts, publish info)
+
+A publish copies the current generation (a RocksDB checkpoint: hard links, cheap), replaces
+its own graphs in the copy, and only then points ``current`` at it. Readers hold a
+``Store.read_only`` handle on one generation and reopen when ``current`` moves, so they never
+see a half-written store and a failed or killed publish changes nothing they serve.
+
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp()) / "store"
+    >>> nt = root.parent / "g.nt"
+    >>> _ = nt.write_text('<http://e/a> <http://e/p> "1" .\\n')
+    >>> store = LocalStore(root)
+    >>> version = store.publish([GraphFile("http://e/g", nt)])
+    >>> store.graphs()
+    {'http://e/g': 1}
+    >>> bool(store.query("ASK { <http://e/a> ?p ?o }"))
+    True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from hcn_ld.store.base import GraphFile, NoData, QueryResult, Store, StoreError
+
+#: Generations kept besides the current one (readers may still hold them open).
+KEEP_OLD = 2
+
+
+class LocalStore(Store):
+    """A pyoxigraph store directory with atomic, generation-based publishing."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self._open_id: str | None = None
+        self._handle: ox.Store | None = None
+        self._manifest: dict[str, object] = {}
+
+    # ---------------------------------------------------------------- reading
+
+    @property
+    def current_link(self) -> Path:
+        return self.root / "current"
+
+    def current_id(self) -> str:
+        """The id of the generation being served; :class:`NoData` if none was published."""
+        try:
+            return Path(os.readlink(self.current_link)).name
+        except FileNotFoundError:
+            raise NoData(f"no data published in {self.root}: run 'hcn-ld build'") from None
+
+    def generation_dir(self, generation: str | None = None) -> Path:
+        """The directory of a generation (default: the current one)."""
+        return self.root / "generations" / (generation or self.current_id())
+
+    def _reader(self) -> ox.Store:
+        generation = self.current_id()
+        if generation != self._open_id or self._handle is None:
+            path = self.generation_dir(generation)
+            try:
+                handle = ox.Store.read_only(str(path / "oxigraph"))
+                manifest = json.loads((path / "manifest.json").read_text())
+            except OSError as exc:
+                raise StoreError(f"cannot open store generation {path}: {exc}") from exc
+            self._handle, self._open_id, self._manifest = handle, generation, manifest
+        return self._handle
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        store = self._reader()
+        options: dict[str, object] = {}
+        if default_graphs is None:
+            options["use_default_graph_as_union"] = True
+        else:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        if named_graphs is not None:
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        return store.query(sparql, **options)
+
+    def version(self) -> str:
+        return self.current_id()
+
+    def graphs(self) -> dict[str, int]:
+        self._reader()
+        return dict(self._manifest["graphs"])  # type: ignore[arg-type]
+
+    def info(self) -> dict[str, object]:
+        self._reader()
+        return {**self._manifest, "version": self._open_id}
+
+    # ---------------------------------------------------------------- publishing
+
+    @contextmanager
+    def _lock(self) -> Iterator[None]:
+        """One publisher at a time (the lock dies with its process, even on SIGKILL)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+
+    def publish(self, files: Sequence[GraphFile], info: Mapping[str, object] | None = None) -> str:
+        with self._lock():
+            now = dt.datetime.now(dt.UTC)
+            generation = f"{now:%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(3)}"
+            target = self.generation_dir(generation)
+            target.mkdir(parents=True)
+            try:
+                previous = self.current_id()
+            except NoData:
+                previous = None
+            if previous:
+                ox.Store.read_only(str(self.generation_dir(previous) / "oxigraph")).backup(
+                    str(target / "oxigraph")
+                )
+            store = ox.Store(str(target / "oxigraph"))
+            for item in files:
+                graph = ox.NamedNode(item.graph)
+                if store.contains_named_graph(graph):
+                    store.remove_graph(graph)
+                store.bulk_load(path=str(item.path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+            store.optimize()
+            counts = {
+                g.value: sum(1 for _ in store.quads_for_pattern(None, None, None, g))
+                for g in store.named_graphs()
+            }
+            store.flush()
+            del store
+            manifest = {
+                "published": now.isoformat(timespec="seconds"),
+                "previous": previous,
+                "graphs": dict(sorted(counts.items())),
+                **(info or {}),
+            }
+            (target / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+            self._switch(generation)
+            self._collect(keep=generation)
+            return generation
+
+    def _switch(self, generation: str) -> None:
+        """Point ``current`` at a generation in one atomic rename."""
+        temporary = self.root / f".current-{generation}"
+        temporary.symlink_to(Path("generations") / generation)
+        os.replace(temporary, self.current_link)
+        fd = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def _collect(self, keep: str) -> None:
+        """Remove all but the newest :data:`KEEP_OLD` older generations, and stray links."""
+        folder = self.root / "generations"
+        older = sorted((p for p in folder.iterdir() if p.name < keep), reverse=True)
+        for path in older[KEEP_OLD:]:
+            shutil.rmtree(path, ignore_errors=True)
+        for link in self.root.glob(".current-*"):
+            link.unlink(missing_ok=True)
