@@ -143,3 +143,16 @@ def query(ctx: click.Context, sparql: str, store: str | None, format_name: str) 
         )
         result.serialize(out, fmt.oxigraph)
     out.flush()
+
+
+@main.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=None, type=int, help="Worker processes (default: cores + 1).")
+@click.pass_context
+def serve(ctx: click.Context, store: str | None, host: str, port: int, workers: int | None) -> None:
+    """Serve the published store over HTTP (linked data, SPARQL, HTML)."""
+    from hcn_ld.web.server import serve as run_server
+
+    run_server(_settings(ctx, store=store), host, port, workers)

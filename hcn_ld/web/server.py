@@ -1,0 +1,42 @@
+"""Run the web app under gunicorn: ``hcn-ld serve`` (workers fork, then open the store)."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+from gunicorn.app.base import BaseApplication
+
+from hcn_ld.config import Settings
+from hcn_ld.web import create_app
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, settings: Settings, options: dict[str, object]) -> None:
+        self.settings = settings
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        # Called in each worker after fork: every worker opens its own read-only store handle.
+        return create_app(self.settings)
+
+
+def default_workers() -> int:
+    """One worker per core, plus one."""
+    return multiprocessing.cpu_count() + 1
+
+
+def serve(settings: Settings, host: str, port: int, workers: int | None = None) -> None:
+    """Serve until interrupted."""
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers or default_workers(),
+        "accesslog": "-",
+        "timeout": 120,
+        "graceful_timeout": 10,
+    }
+    _Gunicorn(settings, options).run()
