@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run build test lint clean
+.PHONY: run build test test-deps lint clean
 
 $(BIN)/hcn-ld: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,9 +21,13 @@ build: $(BIN)/hcn-ld
 	$(BIN)/hcn-ld build
 
 ## Install everything the tests need, then run the whole suite
-test: $(BIN)/hcn-ld
+test: $(BIN)/hcn-ld test-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+## Debian packages, npm assets and servers the tests need (scripts/test-deps/*.sh)
+test-deps:
+	@for script in scripts/test-deps/*.sh; do [ -e "$$script" ] || continue; echo "== $$script"; bash "$$script" || exit 1; done
 
 lint: $(BIN)/hcn-ld
 	$(BIN)/ruff check .

@@ -145,6 +145,11 @@ def query(ctx: click.Context, sparql: str, store: str | None, format_name: str) 
     out.flush()
 
 
+@main.group(name="import")
+def import_group() -> None:
+    """Import catalogue exports (CORDIS, KEEP) into the store, each in its own named graph."""
+
+
 @main.command()
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")

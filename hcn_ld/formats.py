@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyoxigraph as ox
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 
 @dataclass(frozen=True)
@@ -101,3 +103,21 @@ def by_media_type(media_type: str, formats: tuple[Format, ...] = ALL_FORMATS) ->
         if media_type in candidate.media_types:
             return candidate
     raise KeyError(media_type)
+
+
+def negotiate(accept: str | None, offered: tuple[Format, ...], default: Format) -> Format | None:
+    """The offered format the ``Accept`` header prefers (q-values honoured).
+
+    A missing or empty header, or ``*/*``, gets ``default``; ``None`` when nothing offered
+    is acceptable (answer 406).
+
+    >>> negotiate("text/turtle;q=0.5, application/ld+json", RDF_FORMATS, RDF_FORMATS[0]).name
+    'jsonld'
+    >>> negotiate("image/png", RDF_FORMATS, RDF_FORMATS[0]) is None
+    True
+    """
+    if not accept or not accept.strip():
+        return default
+    by_type = {media_type: fmt for fmt in (default, *offered) for media_type in fmt.media_types}
+    best = parse_accept_header(accept, MIMEAccept).best_match(list(by_type))
+    return by_type[best] if best else None
