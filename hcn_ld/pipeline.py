@@ -11,8 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from rdflib import Graph
 from tqdm import tqdm
 
+from hcn_ld import uris
 from hcn_ld.config import Settings
 from hcn_ld.mapping import Mapped, map_sources
 from hcn_ld.sources import load_sources
@@ -63,6 +65,31 @@ def report_path(settings: Settings) -> Path:
     return Path(settings.store).parent / "reports" / "validation-report.ttl"
 
 
+def publish_mapped(
+    settings: Settings,
+    graphs: dict[str, Graph],
+    report: Report,
+    info: dict[str, object] | None = None,
+) -> str:
+    """Publish validated graphs (source name -> graph) into the store; returns the new version.
+
+    Importers call this after their own mapping and validation, so every source goes through
+    the same atomic publish; a report with violations is refused.
+    """
+    if not report.conforms:
+        raise BuildFailed(report, report.write(report_path(settings)))
+    minter = Minter(settings.base)
+    with tempfile.TemporaryDirectory(prefix="hcn-publish-") as scratch:
+        files = []
+        for source, graph in graphs.items():
+            path = Path(scratch) / f"{uris.slug(source)}.nt"
+            graph.serialize(destination=path, format="nt", encoding="utf-8")
+            files.append(GraphFile(str(minter.graph(source)), path))
+        validation = {"conforms": True, "violations": 0, "warnings": len(report.warnings)}
+        details = {"base": settings.base, "validation": validation, **(info or {})}
+        return open_store(settings.store).publish(files, details)
+
+
 def build(settings: Settings, *, show_progress: bool = False) -> BuildResult:
     """Map, validate and publish ``data/`` into the store; :class:`BuildFailed` on violations."""
     steps = tqdm(total=4, desc="build", disable=not show_progress, unit="step")
@@ -71,30 +98,12 @@ def build(settings: Settings, *, show_progress: bool = False) -> BuildResult:
         steps.set_postfix_str(step)
         steps.update(1)
 
-    result = check(settings, say)
-    if not result.report.conforms:
+    try:
+        result = check(settings, say)
+        say("publishing")
+        graphs = {DATA_GRAPH: result.mapped.graph, ONTOLOGY_GRAPH: ontology_graph(settings)}
+        result.version = publish_mapped(settings, graphs, result.report)
+        say("done")
+    finally:
         steps.close()
-        raise BuildFailed(result.report, result.report.write(report_path(settings)))
-    say("publishing")
-    minter = Minter(settings.base)
-    with tempfile.TemporaryDirectory(prefix="hcn-build-") as scratch:
-        data_file = Path(scratch) / "data.nt"
-        ontology_file = Path(scratch) / "ontology.nt"
-        result.mapped.graph.serialize(destination=data_file, format="nt", encoding="utf-8")
-        ontology_graph(settings).serialize(destination=ontology_file, format="nt", encoding="utf-8")
-        files = [
-            GraphFile(str(minter.graph(DATA_GRAPH)), data_file),
-            GraphFile(str(minter.graph(ONTOLOGY_GRAPH)), ontology_file),
-        ]
-        info = {
-            "base": settings.base,
-            "validation": {
-                "conforms": True,
-                "violations": 0,
-                "warnings": len(result.report.warnings),
-            },
-        }
-        result.version = open_store(settings.store).publish(files, info)
-    say("done")
-    steps.close()
     return result

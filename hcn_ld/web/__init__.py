@@ -1,9 +1,9 @@
 """Stage 5: the web application (dereferencing, SPARQL, HTML) over a published store.
 
-    >>> from hcn_ld.config import Settings
-    >>> app = create_app(Settings(store="var/store"))
-    >>> app.name
-    'hcn_ld.web'
+>>> from hcn_ld.config import Settings
+>>> app = create_app(Settings(store="var/store"))
+>>> app.name
+'hcn_ld.web'
 """
 
 from __future__ import annotations
