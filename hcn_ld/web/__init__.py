@@ -28,6 +28,9 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
     """The Flask app serving ``settings.store`` (or ``store``) under ``settings.base``."""
     app = Flask(__name__)
     app.extensions["hcn"] = Site(settings, store or open_store(settings.store))
+    from hcn_ld.web import sparql
+
+    app.register_blueprint(sparql.blueprint)
     return app
 
 
