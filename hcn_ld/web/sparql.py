@@ -219,32 +219,48 @@ def _body(frames: Iterator[Frame]) -> Iterator[bytes]:
         frames.close()  # type: ignore[attr-defined]
 
 
+#: ``format`` parameter values clients send (SPARQLWrapper, Virtuoso style) -> graph format.
+GRAPH_FORMAT_ALIASES = {
+    "xml": "rdfxml",
+    "rdf+xml": "rdfxml",
+    "json": "jsonld",
+    "json-ld": "jsonld",
+    "n3": "turtle",
+    "n-triples": "ntriples",
+}
+
+
 def _formats(operation: Operation) -> tuple[formats.Format, formats.Format]:
-    """The formats for a table/boolean answer and for a graph answer (``format`` or Accept)."""
-    default_result, default_graph = formats.RESULT_FORMATS[0], formats.RDF_FORMATS[0]
-    names = operation.values("format")
-    if names:
-        try:
-            fmt = _format_by_param(names[0])
-        except KeyError:
-            known = ", ".join(f.name for f in formats.RESULT_FORMATS + formats.RDF_FORMATS)
-            raise ProtocolError(400, f"unknown format {names[0]!r}; known: {known}") from None
-        if fmt.is_rdf:
-            return default_result, fmt
-        return fmt, default_graph
+    """The formats for a table/boolean answer and for a graph answer.
+
+    A ``format`` parameter (name, extension or media type) wins over ``Accept``; a value that
+    names only one kind (``csv``, ``turtle``) leaves the other to ``Accept``.
+    """
     accept = request.headers.get("Accept")
-    return (
-        formats.negotiate(accept, formats.RESULT_FORMATS, default_result) or default_result,
-        formats.negotiate(accept, formats.RDF_FORMATS, default_graph) or default_graph,
+    default_result, default_graph = formats.RESULT_FORMATS[0], formats.RDF_FORMATS[0]
+    result = formats.negotiate(accept, formats.RESULT_FORMATS, default_result) or default_result
+    graph = formats.negotiate(accept, formats.RDF_FORMATS, default_graph) or default_graph
+    names = operation.values("format")
+    if not names:
+        return result, graph
+    value = names[0].strip().lower()
+    by_param = (
+        _lookup(value, formats.RESULT_FORMATS),
+        _lookup(GRAPH_FORMAT_ALIASES.get(value, value), formats.RDF_FORMATS),
     )
+    if by_param == (None, None):
+        known = ", ".join(f.name for f in formats.RESULT_FORMATS + formats.RDF_FORMATS)
+        raise ProtocolError(400, f"unknown format {names[0]!r}; known: {known}")
+    return by_param[0] or result, by_param[1] or graph
 
 
-def _format_by_param(value: str) -> formats.Format:
-    offered = formats.RESULT_FORMATS + formats.RDF_FORMATS
-    try:
-        return formats.by_name(value.lower(), offered)
-    except KeyError:
-        return formats.by_media_type(value, offered)
+def _lookup(value: str, offered: tuple[formats.Format, ...]) -> formats.Format | None:
+    for find in (formats.by_name, formats.by_media_type):
+        try:
+            return find(value, offered)
+        except KeyError:
+            pass
+    return None
 
 
 def _etag(version: str, query: QueryRequest) -> str:
