@@ -33,6 +33,8 @@ class Settings:
     #: Dereferencing style: ``False`` answers ``{base}id/..`` with 200 and ``Content-Location``
     #: naming the document; ``True`` answers 303 See Other to it (``{iri}.ttl``, ``{iri}.html``).
     redirect: bool = False
+    #: Links shown per page of a resource's description, each way (longer ones are paged).
+    page_size: int = 500
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some settings changed (``None`` values are ignored)."""
@@ -45,8 +47,8 @@ def _flag(name: str) -> bool | None:
 
 
 def from_env() -> Settings:
-    """Settings from ``HCN_BASE``, ``HCN_STORE``, ``HCN_DATA``, ``HCN_REWRITE_BASE`` and
-    ``HCN_REDIRECT`` where set."""
+    """Settings from ``HCN_BASE``, ``HCN_STORE``, ``HCN_DATA``, ``HCN_REWRITE_BASE``,
+    ``HCN_REDIRECT`` and ``HCN_PAGE_SIZE`` where set."""
     settings = Settings()
     return settings.with_(
         base=os.environ.get("HCN_BASE"),
@@ -54,4 +56,5 @@ def from_env() -> Settings:
         data_dir=Path(os.environ["HCN_DATA"]) if os.environ.get("HCN_DATA") else None,
         rewrite_base=_flag("HCN_REWRITE_BASE"),
         redirect=_flag("HCN_REDIRECT"),
+        page_size=int(os.environ["HCN_PAGE_SIZE"]) if os.environ.get("HCN_PAGE_SIZE") else None,
     )

@@ -1,17 +1,14 @@
 """What a resource's description holds: its Concise Bounded Description, incoming links, labels.
 
-``describe(store, iri)`` reads one page of a resource from any :class:`~hcn_ld.store.Store`:
+``describe(store, iri, page, page_size)`` reads one page of a resource from any ``Store``:
 
 * its own triples (blank-node objects followed, as in a CBD),
 * the triples that point at it from other resources (incoming links),
 * the labels of every resource and property it mentions, so pages can show names.
 
-Resources with very many links are paged (:data:`PAGE_SIZE` links each way per page); a page
+Resources with very many links are paged (``page_size`` links each way per page); a page
 says whether there is a next one, and the renderers add ``hydra:next`` links, never cutting
 silently. Quads keep their named graph so N-Quads/TriG can show where each fact comes from.
-
-    >>> PAGE_SIZE
-    500
 """
 
 from __future__ import annotations
@@ -24,8 +21,6 @@ from rdflib.namespace import DCTERMS, FOAF, RDFS, SKOS
 
 from hcn_ld.store import Store
 from hcn_ld.vocab import EURIO, SCHEMA
-
-PAGE_SIZE = 500
 
 #: Properties that name a resource, best first.
 LABEL_PROPERTIES = (
@@ -69,7 +64,7 @@ class Description:
         return bool(self.out or self.incoming)
 
 
-def describe(store: Store, iri: str, page: int = 1, page_size: int = PAGE_SIZE) -> Description:
+def describe(store: Store, iri: str, page: int = 1, page_size: int = 500) -> Description:
     """Page ``page`` of the description of ``iri`` (``exists`` is false for an unknown IRI).
 
     Raises ``ValueError`` when ``iri`` is not a valid IRI.

@@ -87,7 +87,7 @@ def schema_org(
 def load_resource(iri: str, page: int, urls: Urls) -> Loaded | None:
     """The description of a resource in the store (plus the dataset description at its IRI)."""
     current = site()
-    described = describe(current.store, iri, page)
+    described = describe(current.store, iri, page, current.settings.page_size)
     if iri == current.settings.base + DATASET_PATH and page == 1:
         described.out = dataset_quads(urls) + described.out
     if not described.exists:
