@@ -156,6 +156,17 @@ def import_group() -> None:
 @click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=None, type=int, help="Worker processes (default: cores + 1).")
 @click.option(
+    "--rewrite-base/--no-rewrite-base",
+    default=None,
+    help="Show IRIs under the base on this server's own origin (default: on; $HCN_REWRITE_BASE).",
+)
+@click.option(
+    "--redirect/--no-redirect",
+    default=None,
+    help="Answer resource IRIs with 303 to a document instead of 200 + Content-Location "
+    "(default: 200; $HCN_REDIRECT).",
+)
+@click.option(
     "--query-timeout",
     type=float,
     default=None,
@@ -185,6 +196,8 @@ def serve(
     host: str,
     port: int,
     workers: int | None,
+    rewrite_base: bool | None,
+    redirect: bool | None,
     query_timeout: float | None,
     row_limit: int | None,
     max_query_length: int | None,
@@ -197,6 +210,8 @@ def serve(
     settings = _settings(
         ctx,
         store=store,
+        rewrite_base=rewrite_base,
+        redirect=redirect,
         query_timeout=query_timeout,
         row_limit=row_limit,
         max_query_length=max_query_length,

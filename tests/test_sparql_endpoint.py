@@ -25,22 +25,16 @@ EVENTS = PREFIXES + "SELECT ?e ?start { ?e a cv:PublicEvent ; schema:startDate ?
 
 
 @pytest.fixture(scope="module")
-def server(built_store: Path):
-    with running_server(
-        built_store,
-        "--query-timeout",
-        str(TIMEOUT),
-        "--row-limit",
-        str(ROW_LIMIT),
-        "--max-query-length",
-        "20000",
-    ) as base:
-        yield base
+def sparql_server(built_store: Path):
+    """The server on the built store, with short limits to test them."""
+    limits = ["--query-timeout", str(TIMEOUT), "--row-limit", str(ROW_LIMIT)]
+    with running_server(built_store, [*limits, "--max-query-length", "20000"]) as url:
+        yield url.rstrip("/")
 
 
 @pytest.fixture
-def endpoint(server: str) -> str:
-    return server + "/sparql"
+def endpoint(sparql_server: str) -> str:
+    return sparql_server + "/sparql"
 
 
 def _wrapper(endpoint: str, query: str, fmt: str) -> SPARQLWrapper:

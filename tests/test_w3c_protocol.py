@@ -159,16 +159,16 @@ def _store_with_suite_data(root: Path) -> Path:
 @pytest.fixture(scope="module")
 def read_only(tmp_path_factory):
     """A read-only server over a store holding the suite's data graphs."""
-    with running_server(_store_with_suite_data(tmp_path_factory.mktemp("w3c"))) as base:
-        yield base
+    with running_server(_store_with_suite_data(tmp_path_factory.mktemp("w3c"))) as url:
+        yield url.rstrip("/")
 
 
 @pytest.fixture(scope="module")
 def writable(tmp_path_factory):
     """A server with an update token over a scratch store (same data)."""
     store = _store_with_suite_data(tmp_path_factory.mktemp("w3c-update"))
-    with running_server(store, "--update-token", TOKEN) as base:
-        yield base
+    with running_server(store, ["--update-token", TOKEN]) as url:
+        yield url.rstrip("/")
 
 
 QUERY_TESTS = [t for t in TESTS if not t.is_update]

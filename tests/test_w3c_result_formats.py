@@ -60,8 +60,8 @@ def server(tmp_path_factory):
     store = tmp_path_factory.mktemp("w3c-results") / "store"
     for data in sorted({t[2] for t in TESTS}):
         run_cli("load", "--store", str(store), "--graph", data.as_uri(), str(data))
-    with running_server(store) as base:
-        yield base
+    with running_server(store) as url:
+        yield url.rstrip("/")
 
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

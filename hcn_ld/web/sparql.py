@@ -16,16 +16,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request
 
 from hcn_ld import formats
 from hcn_ld.executor import Executor, Frame, QueryTimeout
 from hcn_ld.executor import Request as QueryRequest
 from hcn_ld.sparqltext import Refused, check_services, with_using
 from hcn_ld.store import NoData, StoreError
-from hcn_ld.vocab import PREFIXES
+from hcn_ld.vocab import sparql_prologue
 from hcn_ld.web import site
 from hcn_ld.web.service import service_description
+from hcn_ld.web.urls import Urls, for_request
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -162,6 +163,11 @@ def run_query(operation: Operation) -> Response:
             f"{settings.max_query_length}",
         )
     _check_services(operation.text)
+    if request.method == "GET" and not operation.values("format") and _wants_html():
+        page = query_ui(for_request(settings), operation.text)
+        response = Response(page, mimetype="text/html")
+        response.vary.add("Accept")
+        return response
     result_format, graph_format = _formats(operation)
     query = QueryRequest(
         sparql=operation.text,
@@ -169,7 +175,7 @@ def run_query(operation: Operation) -> Response:
         graph_format=graph_format.name,
         default_graphs=operation.values("default-graph-uri") or None,
         named_graphs=operation.values("named-graph-uri") or None,
-        base_iri=url_for("sparql.endpoint", _external=True),
+        base_iri=for_request(settings).page("sparql"),
         limit=settings.row_limit or None,
     )
     etag = None
@@ -254,6 +260,16 @@ def _formats(operation: Operation) -> tuple[formats.Format, formats.Format]:
     return by_param[0] or result, by_param[1] or graph
 
 
+def _wants_html() -> bool:
+    """True when the client (a browser) prefers a page to any result format."""
+    offered = (formats.HTML, *formats.RESULT_FORMATS, *formats.RDF_FORMATS)
+    accept = request.headers.get("Accept")
+    return (
+        bool(accept)
+        and formats.negotiate(accept, offered, formats.RESULT_FORMATS[0]) is formats.HTML
+    )
+
+
 def _lookup(value: str, offered: tuple[formats.Format, ...]) -> formats.Format | None:
     for find in (formats.by_name, formats.by_media_type):
         try:
@@ -308,7 +324,8 @@ def run_update(operation: Operation) -> Response:
             operation.values("using-graph-uri"),
             operation.values("using-named-graph-uri"),
         )
-        version = site().store.update(update, base_iri=url_for("sparql.endpoint", _external=True))
+        base_iri = for_request(settings).page("sparql")
+        version = site().store.update(update, base_iri=base_iri)
     except Refused as exc:
         raise ProtocolError(400, str(exc)) from None
     except SyntaxError as exc:
@@ -325,23 +342,29 @@ def describe() -> Response:
     """The Service Description (RDF by Accept) or, for browsers, the query UI."""
     if request.method == "POST":
         raise ProtocolError(400, "POST needs a 'query' or 'update'")
-    accept = request.headers.get("Accept")
-    offered = (formats.HTML, *formats.RDF_FORMATS)
-    fmt = formats.negotiate(accept, offered, formats.RDF_FORMATS[0]) or formats.RDF_FORMATS[0]
+    current = site()
+    urls = for_request(current.settings)
+    fmt = formats.negotiate(request.headers.get("Accept"), DESCRIBED, TURTLE) or TURTLE
     if fmt is formats.HTML:
-        return query_ui()
-    settings = site().settings
-    graph = service_description(
-        endpoint=url_for("sparql.endpoint", _external=True),
-        void=request.url_root + ".well-known/void",
-        graphs=site().store.graphs(),
-        settings=settings,
-    )
-    response = Response(graph.serialize(format=_RDFLIB[fmt.name]), mimetype=fmt.media_type)
+        return current.page(("sparql-ui", urls.served), lambda: query_ui(urls), "text/html")
+
+    def produce() -> bytes:
+        graph = service_description(
+            endpoint=urls.page("sparql"),
+            dataset=urls.dataset(),
+            void=urls.page(".well-known/void"),
+            graphs=current.store.graphs(),
+            settings=current.settings,
+        )
+        return graph.serialize(format=_RDFLIB[fmt.name], encoding="utf-8")
+
+    response = current.page(("sparql-sd", urls.served, fmt.name), produce, fmt.media_type)
     response.vary.add("Accept")
     return response
 
 
+TURTLE = formats.RDF_FORMATS[0]
+DESCRIBED = (formats.HTML, *formats.RDF_FORMATS)
 _RDFLIB = {
     "turtle": "turtle",
     "jsonld": "json-ld",
@@ -352,18 +375,22 @@ _RDFLIB = {
 }
 
 
-def query_ui() -> Response:
-    """The YASGUI page: this endpoint, the dataset's prefixes, the example queries."""
-    page = render_template(
+def query_ui(urls: Urls, query: str | None = None) -> str:
+    """The YASGUI page: this endpoint, the dataset's prefixes, the example queries.
+
+    With ``query`` (a browser following a ``/sparql?query=`` link) the page opens on that query
+    and runs it.
+    """
+    return render_template(
         "sparql.html",
-        endpoint=url_for("sparql.endpoint"),
-        prefixes=PREFIXES,
+        urls=urls,
+        endpoint=urls.page("sparql"),
+        prologue=sparql_prologue(),
         examples=examples(),
+        examples_by_name={e.name: e.sparql for e in examples()},
         settings=site().settings,
+        query=query,
     )
-    response = Response(page, mimetype="text/html")
-    response.vary.add("Accept")
-    return response
 
 
 def _error(status: int, message: str) -> Response:
