@@ -1,7 +1,8 @@
 """Run SPARQL queries in a killable child process that streams serialized results back.
 
 pyoxigraph cannot cancel a running query, so each web worker keeps one child process
-(``python -m hcn_ld.executor STORE``) holding its own read-only store handle. The child
+(``python -m hcn_ld.executor STORE``) holding its own store handle (read-only for the
+embedded store). The child
 serializes results straight into the requested format and sends the bytes back in frames;
 when a query overruns its time limit the parent kills the child (freeing the CPU at once),
 and the next query starts a fresh one::
@@ -31,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from typing import IO
 
 from hcn_ld import formats, results
-from hcn_ld.store import LocalStore, StoreError
+from hcn_ld.store import Store, StoreError, open_store
 
 _FRAME = struct.Struct(">cI")
 CHUNK = 64 * 1024
@@ -163,7 +164,7 @@ def send(out: IO[bytes], kind: str, payload: bytes | dict[str, object] = b"") ->
     out.write(_FRAME.pack(kind.encode(), len(data)) + data)
 
 
-def answer(store: LocalStore, request: Request, out: IO[bytes]) -> None:
+def answer(store: Store, request: Request, out: IO[bytes]) -> None:
     """Run one query and write its frames (without the final ``Z``)."""
     try:
         result = store.query(
@@ -213,10 +214,10 @@ def _die_with_parent() -> None:
         pass
 
 
-def main(store_path: str) -> None:
+def main(spec: str) -> None:
     """The child loop: one JSON request per line on stdin, frames on stdout."""
     _die_with_parent()
-    store = LocalStore(store_path)
+    store = open_store(spec)
     out = os.fdopen(sys.stdout.fileno(), "wb", buffering=0)
     sys.stdout = sys.stderr
     for line in sys.stdin.buffer:
