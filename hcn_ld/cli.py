@@ -177,6 +177,13 @@ def import_group() -> None:
     "--max-query-length", type=int, default=None, help="Characters per query (default 100000)."
 )
 @click.option(
+    "--memory-triples",
+    type=int,
+    default=None,
+    help="Query an in-memory copy of the data when it has at most this many triples "
+    "(default 1000000; 0: always from disk).",
+)
+@click.option(
     "--service-allow",
     multiple=True,
     metavar="ENDPOINT",
@@ -201,6 +208,7 @@ def serve(
     query_timeout: float | None,
     row_limit: int | None,
     max_query_length: int | None,
+    memory_triples: int | None,
     service_allow: tuple[str, ...],
     update_token: str | None,
 ) -> None:
@@ -215,6 +223,7 @@ def serve(
         query_timeout=query_timeout,
         row_limit=row_limit,
         max_query_length=max_query_length,
+        memory_triples=memory_triples,
         service_allowlist=service_allow or None,
         update_token=update_token,
     )

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from hcn_ld.web.service import service_description
 from hcn_ld.web.urls import Urls, for_request
 
 blueprint = Blueprint("sparql", __name__)
+log = logging.getLogger(__name__)
 
 QUERIES = Path(__file__).parent / "queries"
 FORM = "application/x-www-form-urlencoded"
@@ -185,6 +187,9 @@ def run_query(operation: Operation) -> Response:
             response = Response(status=304)
             response.set_etag(etag)
             return response
+        cached = site().cache.find(("sparql", etag))
+        if cached is not None:
+            return _answer(cached.body, cached.format, cached.truncated, etag)
     frames = _executor().run(query)
     try:
         first = next(frames)
@@ -199,28 +204,69 @@ def run_query(operation: Operation) -> Response:
     if first.kind == "E":
         return _error(int(first.meta["status"]), str(first.meta["message"]))
     fmt = formats.by_name(str(first.meta["format"]))
-    response = Response(_body(frames), mimetype=fmt.media_type)
+    truncated = bool(first.meta["truncated"])
+    keep = None
+    if etag:
+        cache = site().cache
+
+        def keep(data: bytes) -> None:
+            cache.put(("sparql", etag), Answer(data, fmt, truncated))
+
+    body = _body(frames, keep)
+    return _answer(body, fmt, truncated, etag)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A complete small answer kept per worker for repeated identical GETs."""
+
+    body: bytes
+    format: formats.Format
+    truncated: bool
+
+
+#: Answers up to this size are kept for repeated GETs (the cache is per worker and version).
+CACHED_ANSWER_BYTES = 64 * 1024
+
+
+def _answer(
+    body: bytes | Iterator[bytes], fmt: formats.Format, truncated: bool, etag: str | None
+) -> Response:
+    response = Response(body, mimetype=fmt.media_type)
     if fmt.media_type.startswith("text/") or fmt.name in ("json", "jsonld"):
         response.mimetype_params["charset"] = "utf-8"
     response.vary.add("Accept")
-    if first.meta["truncated"]:
-        response.headers[TRUNCATED] = str(settings.row_limit)
+    if truncated:
+        response.headers[TRUNCATED] = str(site().settings.row_limit)
     if etag:
         response.set_etag(etag)
     return response
 
 
-def _body(frames: Iterator[Frame]) -> Iterator[bytes]:
-    """The streamed answer; a timeout or error mid-stream ends it early (headers are gone)."""
+def _body(frames: Iterator[Frame], keep: Callable[[bytes], None] | None) -> Iterator[bytes]:
+    """The streamed answer; a timeout or error mid-stream ends it early (headers are gone).
+
+    Runs after the view returned (no app context). A complete answer up to
+    :data:`CACHED_ANSWER_BYTES` is handed to ``keep`` for the next identical GET.
+    """
+    kept: list[bytes] | None = [] if keep else None
+    size = 0
     try:
         for frame in frames:
             if frame.kind == "D":
+                if kept is not None:
+                    size += len(frame.data)
+                    kept = kept if size <= CACHED_ANSWER_BYTES else None
+                    if kept is not None:
+                        kept.append(frame.data)
                 yield frame.data
             elif frame.kind == "E":
-                current_app.logger.warning("query failed while streaming: %s", frame.meta)
+                log.warning("query failed while streaming: %s", frame.meta)
                 return
+        if keep is not None and kept is not None:
+            keep(b"".join(kept))
     except (QueryTimeout, StoreError) as exc:
-        current_app.logger.warning("query stopped while streaming: %r", exc)
+        log.warning("query stopped while streaming: %r", exc)
     finally:
         frames.close()  # type: ignore[attr-defined]
 
@@ -289,7 +335,9 @@ def _executor() -> Executor:
     extensions = current_app.extensions
     if "hcn-executor" not in extensions:
         settings = site().settings
-        extensions["hcn-executor"] = Executor(settings.store, settings.query_timeout)
+        extensions["hcn-executor"] = Executor(
+            settings.store, settings.query_timeout, settings.memory_triples
+        )
     return extensions["hcn-executor"]
 
 
