@@ -264,6 +264,17 @@ def test_runaway_query_is_stopped_while_others_are_answered(endpoint: str, built
 # ----------------------------------------------------------------------------- caching, SD, UI
 
 
+def test_head_and_unread_answers_leave_the_endpoint_consistent(endpoint: str):
+    big = "SELECT * { ?s ?p ?o }"
+    for _ in range(3):
+        head = requests.head(endpoint, params={"query": big}, timeout=10)
+        assert head.status_code == 200 and head.content == b""
+        with requests.get(endpoint, params={"query": big + " # x"}, stream=True, timeout=10):
+            pass  # hang up without reading the answer
+    answer = requests.get(endpoint, params={"query": EVENTS}, timeout=10).json()
+    assert len(answer["results"]["bindings"]) == 10
+
+
 def test_etag_and_not_modified(endpoint: str):
     first = requests.get(endpoint, params={"query": EVENTS}, timeout=10)
     etag = first.headers["ETag"]

@@ -98,10 +98,10 @@ def endpoint() -> Response:
 
 def parse_operation() -> Operation:
     """The operation of the current request, checked against the SPARQL 1.1 Protocol."""
-    if request.method not in ("GET", "POST"):
+    if request.method not in ("GET", "HEAD", "POST"):
         raise ProtocolError(405, f"{request.method} is not allowed: use GET or POST")
     params = _parse_qs(request.query_string)
-    if request.method == "GET":
+    if request.method != "POST":
         if "update" in params:
             raise ProtocolError(405, "SPARQL Update must be sent by POST, not GET")
         return _operation(params, "query" if "query" in params else "", "query")
@@ -136,10 +136,10 @@ def parse_operation() -> Operation:
 def _parse_qs(raw: bytes) -> dict[str, list[str]]:
     try:
         return urllib.parse.parse_qs(
-            raw.decode("ascii"), keep_blank_values=True, strict_parsing=False, errors="strict"
+            raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False, errors="strict"
         )
     except UnicodeDecodeError as exc:
-        raise ProtocolError(400, f"parameters are not UTF-8 (percent-encoded): {exc}") from None
+        raise ProtocolError(400, f"parameters are not UTF-8: {exc}") from None
 
 
 def _operation(params: dict[str, list[str]], kind: str, name: str) -> Operation:
@@ -165,7 +165,7 @@ def run_query(operation: Operation) -> Response:
             f"{settings.max_query_length}",
         )
     _check_services(operation.text)
-    if request.method == "GET" and not operation.values("format") and _wants_html():
+    if request.method != "POST" and not operation.values("format") and _wants_html():
         page = query_ui(for_request(settings), operation.text)
         response = Response(page, mimetype="text/html")
         response.vary.add("Accept")
@@ -181,7 +181,7 @@ def run_query(operation: Operation) -> Response:
         limit=settings.row_limit or None,
     )
     etag = None
-    if request.method == "GET":
+    if request.method != "POST":
         etag = _etag(site().store.version(), query)
         if request.if_none_match.contains(etag):
             response = Response(status=304)
@@ -212,8 +212,10 @@ def run_query(operation: Operation) -> Response:
         def keep(data: bytes) -> None:
             cache.put(("sparql", etag), Answer(data, fmt, truncated))
 
-    body = _body(frames, keep)
-    return _answer(body, fmt, truncated, etag)
+    response = _answer(_body(frames, keep), fmt, truncated, etag)
+    # A body never read (HEAD, client gone) must still stop the executor's answer.
+    response.call_on_close(frames.close)  # type: ignore[attr-defined]
+    return response
 
 
 @dataclass(frozen=True)
