@@ -200,6 +200,23 @@ def test_service_not_in_allowlist_is_refused(endpoint: str):
     assert requests.get(endpoint, params={"query": hidden}, timeout=10).status_code == 400
 
 
+def test_service_in_allowlist_is_called(endpoint: str, built_store: Path):
+    """A second server that may federate to the first one."""
+    query = (
+        f"SELECT ?label {{ SERVICE <{endpoint}> {{ ?p a <http://data.europa.eu/s66#Project> ; "
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?label } }"
+    )
+    with running_server(built_store, ["--service-allow", endpoint]) as url:
+        response = requests.get(url + "sparql", params={"query": query}, timeout=30)
+        assert response.status_code == 200, response.text
+        labels = [b["label"]["value"] for b in response.json()["results"]["bindings"]]
+        assert labels == ["HealthClusterNET"]
+        elsewhere = query.replace(endpoint, "http://example.org/sparql")
+        assert (
+            requests.get(url + "sparql", params={"query": elsewhere}, timeout=10).status_code == 400
+        )
+
+
 # ----------------------------------------------------------------------------- limits
 
 
