@@ -326,6 +326,9 @@ def test_service_description(endpoint: str):
     assert (None, rdflib.RDFS.seeAlso, void) in graph
     jsonld = requests.get(endpoint, headers={"Accept": "application/ld+json"}, timeout=10)
     assert len(rdflib.Graph().parse(data=jsonld.text, format="json-ld")) == len(graph)
+    browser = {"Accept": "text/html"}
+    linked = requests.get(endpoint, params={"format": "ttl"}, headers=browser, timeout=10)
+    assert linked.headers["Content-Type"].startswith("text/turtle")
 
 
 def test_browsers_get_the_query_ui(endpoint: str):

@@ -394,7 +394,11 @@ def describe() -> Response:
         raise ProtocolError(400, "POST needs a 'query' or 'update'")
     current = site()
     urls = for_request(current.settings)
-    fmt = formats.negotiate(request.headers.get("Accept"), DESCRIBED, TURTLE) or TURTLE
+    asked = request.args.get("format")
+    fmt = _lookup(asked.lower(), DESCRIBED) if asked else None
+    if asked and fmt is None:
+        raise ProtocolError(400, f"unknown format {asked!r} for the Service Description")
+    fmt = fmt or formats.negotiate(request.headers.get("Accept"), DESCRIBED, TURTLE) or TURTLE
     if fmt is formats.HTML:
         return current.page(("sparql-ui", urls.served), lambda: query_ui(urls), "text/html")
 
