@@ -19,6 +19,8 @@ RESOURCES = {
     "dataset": "id/dataset/hcn",
     "ontology term": "ontology#Theme",
 }
+HYDRA_NEXT = URIRef("http://www.w3.org/ns/hydra/core#next")
+SCRIPT = "<script>alert(1)</script>"
 RDFLIB = {
     "turtle": "turtle",
     "jsonld": "json-ld",
@@ -216,9 +218,9 @@ def test_long_descriptions_are_paged_not_cut(built_store):
             assert response.status_code == 200
             graph = Graph().parse(data=response.text, format="turtle")
             seen |= facts(graph, iri, url)
-            hydra_next = list(graph.objects(None, URIRef("http://www.w3.org/ns/hydra/core#next")))
+            hydra_next = [str(o) for o in graph.objects(None, HYDRA_NEXT)]
             assert bool(hydra_next) == ('rel="next"' in response.headers["Link"])
-            next_url = str(hydra_next[0]).replace(iri_path, iri_path + ".ttl") if hydra_next else None
+            next_url = hydra_next[0].replace(iri_path, iri_path + ".ttl") if hydra_next else None
             page += 1
         html = requests.get(url + iri_path, timeout=10).text
         assert 'rel="next"' in html
@@ -231,11 +233,11 @@ def test_long_descriptions_are_paged_not_cut(built_store):
 def test_literal_markup_is_escaped(data_copy, tmp_path):
     projects = data_copy / "projects.yaml"
     text = projects.read_text()
-    projects.write_text(text.replace("label: HealthClusterNET", 'label: "<script>alert(1)</script>"'))
+    projects.write_text(text.replace("label: HealthClusterNET", f'label: "{SCRIPT}"'))
     store = tmp_path / "store"
     run_cli("--data", str(data_copy), "build", "--store", str(store))
     with running_server(store) as url:
         for path in (RESOURCES["project"], "id/project/", RESOURCES["theme"]):
             page = requests.get(url + path, timeout=10).text
-            assert "<script>alert(1)</script>" not in page, path
+            assert SCRIPT not in page, path
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, path
