@@ -79,6 +79,10 @@ def test_html_by_default_and_for_browsers(server):
     assert ">Procurement</a>" in page
     assert "application/ld+json" in page and '"@type": "Project"' in page
     assert server + "sparql?query=DESCRIBE" in page
+    for landmark in ("<header>", '<nav aria-label="Site">', '<main id="main">', "<footer>"):
+        assert landmark in page
+    for target in ("", "search", "sparql", "dumps/", "ontology"):
+        assert f'href="{server}{target}"' in page, target
 
 
 def test_q_values_are_honoured(server):

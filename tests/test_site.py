@@ -10,7 +10,7 @@ from urllib.parse import urldefrag
 
 import requests
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, OWL, RDF, VOID
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID
 
 from hcn_ld.store import LocalStore
 from hcn_ld.store.base import GraphFile
@@ -111,6 +111,17 @@ def test_void_counts_links_and_describes_dumps(server, select):
         checksum = void.value(void.value(distribution, SPDX.checksum), SPDX.checksumValue)
         body = requests.get(str(url), timeout=10).content
         assert hashlib.sha256(body).hexdigest() == str(checksum), url
+
+
+def test_named_graphs_are_parts_of_the_dataset_and_dereference(server, select):
+    void = Graph().parse(server + "id/dataset/hcn.ttl", format="turtle")
+    sizes = select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    assert len(sizes) >= 2
+    for row in sizes:
+        public = URIRef(server + row["g"][len(BASE) :])
+        assert (URIRef(server + "id/dataset/hcn"), DCTERMS.hasPart, public) in void
+        graph = Graph().parse(str(public), format="turtle")
+        assert graph.value(public, VOID.triples) == Literal(int(row["n"]))
 
 
 def test_dumps_hold_the_whole_graph_with_checksums(server, select):
