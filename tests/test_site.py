@@ -142,6 +142,23 @@ def test_dumps_hold_the_whole_graph_with_checksums(server, select):
     assert len(turtle) == len(graph)
 
 
+def test_a_store_without_dumps_gets_them_written_by_the_server(tmp_path):
+    """Stores that keep no dumps (e.g. remote ones) are still served with dumps."""
+    store = tmp_path / "store"
+    run_cli("build", "--store", str(store))
+    folder = LocalStore(store).dumps_folder()
+    for path in folder.iterdir():
+        path.unlink()
+    folder.rmdir()
+    with running_server(store) as url:
+        sums = requests.get(url + "dumps/SHA256SUMS", timeout=30).text.splitlines()
+        assert len(sums) == 4
+        for line in sums:
+            digest, name = line.split()
+            body = requests.get(url + "dumps/" + name, timeout=10).content
+            assert hashlib.sha256(body).hexdigest() == digest
+
+
 def test_sitemap_lists_every_resource_and_robots_points_to_it(server, select):
     sitemap = requests.get(server + "sitemap.xml", timeout=10).text
     subjects = select(
