@@ -20,7 +20,7 @@ from flask import Flask, Response, current_app
 
 from hcn_ld.config import Settings
 from hcn_ld.store import Store, open_store
-from hcn_ld.web.responses import RenderCache, add_cors, representation, respond
+from hcn_ld.web.http import RenderCache, add_cors, representation, respond
 
 #: Modules that each define a ``blueprint`` (one page type each).
 PAGES = (
