@@ -196,6 +196,7 @@ def import_group() -> None:
     help="Enable SPARQL Update for requests with 'Authorization: Bearer TOKEN' "
     "(or $HCN_UPDATE_TOKEN; read-only without).",
 )
+@click.option("--access-log", is_flag=True, help="Log every request on stdout.")
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -211,6 +212,7 @@ def serve(
     memory_triples: int | None,
     service_allow: tuple[str, ...],
     update_token: str | None,
+    access_log: bool,
 ) -> None:
     """Serve the published store over HTTP (linked data, SPARQL, HTML)."""
     from hcn_ld.web.server import serve as run_server
@@ -227,7 +229,7 @@ def serve(
         service_allowlist=service_allow or None,
         update_token=update_token,
     )
-    run_server(settings, host, port, workers)
+    run_server(settings, host, port, workers, access_log=access_log)
 
 
 @main.command()

@@ -5,15 +5,16 @@ pyoxigraph cannot cancel a running query, so each web worker keeps one child pro
 embedded store, or an in-memory copy of a small enough generation). The child
 serializes results straight into the requested format and sends the bytes back in frames;
 when a query overruns its time limit the parent kills the child (freeing the CPU at once),
-and the next query starts a fresh one::
+and the next query starts a fresh one. A worker's threads share an :class:`ExecutorPool`::
 
-    executor = Executor("var/store", timeout=30)
+    executor = ExecutorPool("var/store", timeout=30)
     frames = executor.run(Request("SELECT * { ?s ?p ?o } LIMIT 3", "json", "turtle"))
     header = next(frames)            # Frame("H", {"kind": "solutions", "format": "json", ...})
     body = b"".join(f.data for f in frames)
 
 Frames on the child's stdout: one byte of type, four bytes of length, the payload.
-``H`` header (JSON), ``D`` data, ``E`` error (JSON: status, message), ``Z`` end of answer.
+``R`` ready (once, after start-up), ``H`` header (JSON), ``D`` data, ``E`` error (JSON:
+status, message), ``Z`` end of answer.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import signal
 import struct
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -36,6 +38,8 @@ from hcn_ld.store import LocalStore, Store, StoreError, open_store
 
 _FRAME = struct.Struct(">cI")
 CHUNK = 64 * 1024
+#: Seconds a new child may take to start and read the store.
+STARTUP = 120
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,8 @@ class Executor:
         self._child: subprocess.Popen[bytes] | None = None
 
     def _process(self) -> subprocess.Popen[bytes]:
+        """The running child; a new one is started and waited for (its start-up, reading the
+        store, does not count against a query's time limit)."""
         if self._child is None or self._child.poll() is not None:
             self._child = subprocess.Popen(
                 [sys.executable, "-m", "hcn_ld.executor", self.store, str(self.memory_triples)],
@@ -82,6 +88,11 @@ class Executor:
                 stdout=subprocess.PIPE,
                 bufsize=0,
             )
+            try:
+                _read_frame(self._child.stdout, time.monotonic() + STARTUP)  # type: ignore[arg-type]
+            except (QueryTimeout, EOFError) as exc:
+                self.stop()
+                raise StoreError(f"query executor did not start: {exc!r}") from None
         return self._child
 
     def stop(self) -> None:
@@ -116,6 +127,28 @@ class Executor:
         finally:
             if not finished:
                 self.stop()
+
+
+class ExecutorPool:
+    """Executors for the threads of one web worker: each query borrows an idle one.
+
+    At most as many child processes as queries running at once in this worker.
+    """
+
+    def __init__(self, store: str, timeout: float, memory_triples: int = 0) -> None:
+        self.options = (store, timeout, memory_triples)
+        self._idle: list[Executor] = []
+        self._lock = threading.Lock()
+
+    def run(self, request: Request) -> Iterator[Frame]:
+        """Like :meth:`Executor.run`, on a borrowed executor given back when the answer ends."""
+        with self._lock:
+            executor = self._idle.pop() if self._idle else Executor(*self.options)
+        try:
+            yield from executor.run(request)
+        finally:
+            with self._lock:
+                self._idle.append(executor)
 
 
 def _read_frame(stream: IO[bytes], deadline: float) -> tuple[str, bytes]:
@@ -224,8 +257,13 @@ def main(spec: str, memory_triples: int = 0) -> None:
     store = open_store(spec)
     if isinstance(store, LocalStore):
         store.memory_triples = memory_triples
+    try:
+        store.graphs()  # open (or copy into memory) the current version before the first query
+    except StoreError:
+        pass  # no data yet: each query answers with the error
     out = os.fdopen(sys.stdout.fileno(), "wb", buffering=0)
     sys.stdout = sys.stderr
+    send(out, "R")
     for line in sys.stdin.buffer:
         answer(store, Request(**json.loads(line)), out)
         send(out, "Z")

@@ -152,6 +152,22 @@ def test_default_graph_is_the_union_and_graph_tells_sources_apart(endpoint: str)
     )
 
 
+def test_concurrent_queries_get_their_own_answers(endpoint: str):
+    """Worker threads share executors: no answer may leak into another request."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def count(i: int) -> tuple[int, int]:
+        query = f"SELECT ?i {{ VALUES ?i {{ {' '.join(str(n) for n in range(i))} }} }}"
+        response = requests.get(endpoint, params={"query": query}, timeout=30)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return i, len(body["results"]["bindings"])
+
+    with ThreadPoolExecutor(8) as pool:
+        for wanted, got in pool.map(count, [1 + n % 40 for n in range(60)]):
+            assert got == wanted
+
+
 # ----------------------------------------------------------------------------- errors
 
 

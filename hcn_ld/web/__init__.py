@@ -21,6 +21,7 @@ from flask import Flask, Response, current_app
 from hcn_ld.config import Settings
 from hcn_ld.store import Store, open_store
 from hcn_ld.web.http import RenderCache, add_cors, representation, respond
+from hcn_ld.web.replay import ReplayCache
 
 #: Modules that each define a ``blueprint`` (one page type each).
 PAGES = (
@@ -44,9 +45,9 @@ class Site:
     cache: RenderCache = field(default_factory=RenderCache)
     _modified: tuple[str, dt.datetime | None] = ("", None)
 
-    def last_modified(self) -> dt.datetime | None:
-        """When the data being served was published (for ``Last-Modified``)."""
-        version = self.store.version()
+    def last_modified(self, version: str | None = None) -> dt.datetime | None:
+        """When the data being served (``version``: the current one) was published."""
+        version = version or self.store.version()
         if self._modified[0] != version:
             published = self.store.info().get("published")
             when = dt.datetime.fromisoformat(str(published)) if published else None
@@ -55,16 +56,17 @@ class Site:
 
     def page(self, key: Hashable, produce: Callable[[], str | bytes], media_type: str) -> Response:
         """A response rendered once per store version and ``key`` (include the served origin)."""
-        rep = self.cache.get(
-            (self.store.version(), key), lambda: representation(produce(), media_type)
-        )
-        return respond(rep, last_modified=self.last_modified())
+        version = self.store.version()
+        rep = self.cache.get((version, key), lambda: representation(produce(), media_type))
+        return respond(rep, last_modified=self.last_modified(version))
 
 
 def create_app(settings: Settings, store: Store | None = None) -> Flask:
     """The Flask app serving ``settings.store`` (or ``store``) under ``settings.base``."""
     app = Flask(__name__)
-    app.extensions["hcn"] = Site(settings, store or open_store(settings.store))
+    current = Site(settings, store or open_store(settings.store))
+    app.extensions["hcn"] = current
+    app.wsgi_app = ReplayCache(app.wsgi_app, current.store.version)
     for name in PAGES:
         app.register_blueprint(importlib.import_module(f"hcn_ld.web.{name}").blueprint)
     app.after_request(add_cors)
