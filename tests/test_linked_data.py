@@ -273,3 +273,10 @@ def test_literal_markup_is_escaped(data_copy, tmp_path):
             page = requests.get(url + path, timeout=10).text
             assert SCRIPT not in page, path
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, path
+
+
+def test_an_empty_store_says_how_to_publish(tmp_path):
+    with running_server(tmp_path / "empty-store") as url:
+        response = requests.get(url + RESOURCES["project"], timeout=10)
+        assert response.status_code == 503
+        assert "hcn-ld build" in response.text

@@ -2,9 +2,11 @@
 
 Views mark a response as replayable with :func:`replayable` (``respond()`` does, for every
 representation with an ETag). The middleware keeps such 200 responses keyed by the store
-version, the request line, the headers that decide the served origin, and the request headers
-the response ``Vary``-es on, as an HTTP cache would. A hit is answered directly, with 304 when
-``If-None-Match`` matches; a publish changes the version, so nothing stale is replayed.
+version, the request line, the headers that decide the served origin and the format/language,
+and the request headers the response ``Vary``-es on, as an HTTP cache would. A hit is answered
+directly, with 304 when ``If-None-Match`` matches; a publish changes the version, so nothing
+stale is replayed. A view whose answer depends on anything else must not use ``respond()`` (or
+must set ``request.environ[REPLAYABLE] = False`` after it).
 
     >>> def app(environ, start_response):
     ...     environ[REPLAYABLE] = True
@@ -26,8 +28,11 @@ from threading import Lock
 
 #: Environ key a view sets to allow replaying its response.
 REPLAYABLE = "hcn.replayable"
-#: Request parts (WSGI environ keys) that always take part in the key.
+#: Request parts (WSGI environ keys) that always take part in the key; ``Accept`` and
+#: ``Accept-Language`` too, even where a response forgets to list them in ``Vary``.
 _KEYED = (
+    "HTTP_ACCEPT",
+    "HTTP_ACCEPT_LANGUAGE",
     "PATH_INFO",
     "QUERY_STRING",
     "SCRIPT_NAME",
