@@ -10,6 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_BASE = "https://w3id.org/hcn/"
+#: The CORDIS knowledge graph's SPARQL endpoint, where ``hcn-ld link`` looks organisations up.
+DEFAULT_CORDIS_ENDPOINT = "https://cordis.europa.eu/datalab/sparql"
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Settings:
     data_dir: Path = ROOT / "data"
     ontology_dir: Path = ROOT / "ontology"
     shapes_dir: Path = ROOT / "shapes"
+    cordis_endpoint: str = DEFAULT_CORDIS_ENDPOINT
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some settings changed (``None`` values are ignored)."""
@@ -34,10 +37,11 @@ class Settings:
 
 
 def from_env() -> Settings:
-    """Settings from ``HCN_BASE``, ``HCN_STORE`` and ``HCN_DATA`` where set."""
+    """Settings from ``HCN_BASE``, ``HCN_STORE``, ``HCN_DATA``, ``HCN_CORDIS_ENDPOINT``."""
     settings = Settings()
     return settings.with_(
         base=os.environ.get("HCN_BASE"),
         store=os.environ.get("HCN_STORE"),
         data_dir=Path(os.environ["HCN_DATA"]) if os.environ.get("HCN_DATA") else None,
+        cordis_endpoint=os.environ.get("HCN_CORDIS_ENDPOINT"),
     )
