@@ -156,7 +156,7 @@ def nuts_2006_to_2021() -> dict[str, dict[str, float]]:
 
 PLACES = (
     _PROLOGUE
-    + """SELECT ?place ?label ?geonames ?nuts2006 ?nuts2021 ?country WHERE {
+    + """SELECT DISTINCT ?place ?label ?geonames ?nuts2006 ?nuts2021 ?country WHERE {
   ?place a dct:Location ; rdfs:label ?label .
   OPTIONAL { ?place owl:sameAs ?geonames
              FILTER STRSTARTS(STR(?geonames), "https://sws.geonames.org/") }
@@ -199,7 +199,7 @@ def place_links(ours: Endpoint) -> list[Link]:
 
 SITES = (
     _PROLOGUE
-    + """SELECT ?site ?name ?location WHERE {
+    + """SELECT DISTINCT ?site ?name ?location WHERE {
   ?site a eurio:Site ; eurio:name ?name ; eurio:hasGeographicalLocation ?location .
 } ORDER BY ?site ?location"""
 )
@@ -228,14 +228,14 @@ def site_links(ours: Endpoint) -> list[Link]:
 
 ORGANISATIONS = (
     _PROLOGUE
-    + """SELECT ?org ?name ?pic ?vat ?country ?city WHERE {
+    + """SELECT DISTINCT ?org ?name ?pic ?vat ?country ?city WHERE {
+  %s
   ?org a eurio:Organisation ; eurio:legalName ?name .
   OPTIONAL { ?org eurio:identifier ?pic }
   OPTIONAL { ?org eurio:vatNumber ?vat }
   OPTIONAL { ?org eurio:hasSite/eurio:hasAddress ?address .
              OPTIONAL { ?address eurio:addressCountry ?country }
              OPTIONAL { ?address eurio:addressLocality ?city } }
-  %s
 } ORDER BY ?org"""
 )
 
@@ -264,13 +264,17 @@ def _literals(values: Iterable[str]) -> str:
     return " ".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
 
 
+IDENTIFIERS = {"pic": "eurio:identifier", "vat": "eurio:vatNumber"}
+
+
 def _by_value(target: Endpoint, variable: str, values: list[str]) -> dict[str, list[Organisation]]:
     """Target organisations whose PIC or VAT (``variable``) is one of ``values``, in batches."""
     found: dict[str, list[Organisation]] = defaultdict(list)
     unique = sorted(set(values))
     for start in range(0, len(unique), 200):
-        values_clause = f"VALUES ?{variable} {{ {_literals(unique[start : start + 200])} }}"
-        for org in _organisations(target.select(ORGANISATIONS % values_clause)):
+        batch = _literals(unique[start : start + 200])
+        clause = f"VALUES ?{variable} {{ {batch} }} ?org {IDENTIFIERS[variable]} ?{variable} ."
+        for org in _organisations(target.select(ORGANISATIONS % clause)):
             found[getattr(org, variable)].append(org)
     return found
 
@@ -283,8 +287,10 @@ def country_codes(code: str) -> list[str]:
 
 
 def _in_country(target: Endpoint, country: str) -> list[Organisation]:
-    codes = f"VALUES ?country {{ {_literals(country_codes(country))} }}"
-    return _organisations(target.select(ORGANISATIONS % codes))
+    codes = _literals(country_codes(country))
+    path = "eurio:hasSite/eurio:hasAddress/eurio:addressCountry"
+    clause = f"VALUES ?country {{ {codes} }} ?org {path} ?country ."
+    return _organisations(target.select(ORGANISATIONS % clause))
 
 
 def name_score(ours: Organisation, theirs: Organisation, name: float) -> float:

@@ -52,7 +52,7 @@ DROPPED = set(
         "asbl cvba scrl ltda lda sc scarl onlus ggmbh "
         "gesellschaft mit beschrankter haftung aktiengesellschaft societa per azioni "
         "sociedad anonima societe anonyme responsabilita limitata besloten vennootschap "
-        "aktiebolag osakeyhtio "
+        "aktiebolag osakeyhtio anonymi etaireia ae epe ike oe ee "
         "of the de di du der des del della van von voor la le les el il and und et y e en "
         "for per fur zur zu da do das dos"
     ).split()
