@@ -14,6 +14,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 HCN_LD = str(Path(sys.executable).parent / "hcn-ld")
+CORDIS = SHARED / "data" / "cordis"
+PROJECTS = CORDIS / "h2020-projects-sample.csv"
+ORGANISATIONS = CORDIS / "h2020-organizations-sample.csv"
 
 
 def run_cli(*args: str, check: bool = True, env: dict[str, str] | None = None):
@@ -56,6 +59,20 @@ def data_copy(tmp_path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(ROOT / "data", target)
     return target
+
+
+@pytest.fixture(scope="session")
+def cordis_store(tmp_path_factory):
+    """A store with the HealthClusterNET build and the CORDIS sample imported."""
+    store = tmp_path_factory.mktemp("cordis") / "store"
+    run_cli("build", "--store", str(store))
+    result = run_cli(
+        "import", "cordis", "--projects", str(PROJECTS),
+        "--organizations", str(ORGANISATIONS), "--store", str(store),
+    )  # fmt: skip
+    assert "2722 participations" in result.stdout
+    assert "skipped 0 bad row(s)" in result.stdout
+    return store
 
 
 PREFIXES = """

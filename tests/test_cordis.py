@@ -5,33 +5,13 @@ from __future__ import annotations
 import csv
 import json
 
-import pytest
-
-from tests.conftest import PREFIXES, SHARED, run_cli
-
-CORDIS = SHARED / "data" / "cordis"
-PROJECTS = CORDIS / "h2020-projects-sample.csv"
-ORGANISATIONS = CORDIS / "h2020-organizations-sample.csv"
+from tests.conftest import ORGANISATIONS, PREFIXES, PROJECTS, run_cli
 
 
 def rows_of(store, sparql: str) -> list[dict[str, str]]:
     out = run_cli("query", "--store", str(store), "--format", "json", PREFIXES + sparql)
     bindings = json.loads(out.stdout)["results"]["bindings"]
     return [{k: v["value"] for k, v in b.items()} for b in bindings]
-
-
-@pytest.fixture(scope="session")
-def cordis_store(tmp_path_factory):
-    """A store with the HealthClusterNET build and the CORDIS sample imported."""
-    store = tmp_path_factory.mktemp("cordis") / "store"
-    run_cli("build", "--store", str(store))
-    result = run_cli(
-        "import", "cordis", "--projects", str(PROJECTS),
-        "--organizations", str(ORGANISATIONS), "--store", str(store),
-    )  # fmt: skip
-    assert "2722 participations" in result.stdout
-    assert "skipped 0 bad row(s)" in result.stdout
-    return store
 
 
 def test_sample_gives_every_project_and_participation(cordis_store):
