@@ -172,3 +172,16 @@ def test_violation_refuses_the_import_and_keeps_the_store(tmp_path, cordis_store
     assert "the published store is unchanged" in failed.stderr
     graphs = rows_of(store, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert "https://w3id.org/hcn/graph/cordis" not in {g["g"] for g in graphs}
+
+
+def test_federation_examples_are_valid_sparql_with_a_cordis_service():
+    from rdflib.plugins.sparql import prepareQuery
+
+    from tests.conftest import ROOT
+
+    examples = sorted((ROOT / "examples" / "federation").glob("*.rq"))
+    assert len(examples) >= 3
+    for path in examples:
+        text = path.read_text(encoding="utf-8")
+        prepareQuery(text)
+        assert "SERVICE <https://cordis.europa.eu/datalab/sparql>" in text
