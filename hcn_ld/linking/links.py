@@ -25,7 +25,7 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
 from hcn_ld import uris
 from hcn_ld.countries import EU_TO_ISO
 from hcn_ld.linking.endpoint import Endpoint
-from hcn_ld.linking.names import fold, normalise
+from hcn_ld.linking.names import fold, normalise, score
 from hcn_ld.mapping import new_graph
 from hcn_ld.uris import Minter
 from hcn_ld.vocab import EURIO, HCN, PREFIXES
@@ -336,12 +336,14 @@ def match_organisations(
         names = [normalise(c.name) for c in candidates]
         for source in group:
             scored = []
-            for _, score, index in process.extract(
-                normalise(source.name), names, scorer=fuzz.token_sort_ratio, limit=8
+            wanted = normalise(source.name)
+            for name, _, index in process.extract(
+                wanted, names, scorer=fuzz.token_sort_ratio, limit=8
             ):
                 candidate = candidates[index]
                 if candidate.iri != source.iri:
-                    scored.append((name_score(source, candidate, score / 100), candidate))
+                    similar = score(wanted, name)
+                    scored.append((name_score(source, candidate, similar), candidate))
             scored.sort(key=lambda item: -item[0])
             if not scored or scored[0][0] < threshold:
                 continue
