@@ -175,3 +175,48 @@ def test_merge_writes_our_graph_cordis_and_linksets_as_nquads(linked, tmp_path):
         "https://w3id.org/hcn/graph/linksets",
     }
     assert {g: n for g, n in sizes.items() if n} == expected
+
+
+# Organisations written the way another database writes them (SYNTHETIC variants of real
+# CORDIS rows, with made-up identifiers and no VAT), and the CORDIS PIC each stands for.
+RENAMED = {
+    "Totalförsvarets Forskningsinstitut": ("999627875", "Stockholm"),
+    "Univ. of Sheffield": ("999976881", "Sheffield"),
+    "Universidad Politécnica de Madrid, S.A.": ("999974844", "MADRID"),
+    "Scapos GmbH": ("952497903", "Sankt Augustin"),
+    "Grand Duchy Institute of Nowhere": ("", "Luxembourg"),  # in no CORDIS row: no link
+}
+
+
+def test_organisations_without_identifiers_link_by_name_offline(cordis_source, tmp_path):
+    with ORGANISATIONS.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header, rows = reader.fieldnames, {r["organisationID"]: r for r in reader}
+    countries = {"Grand Duchy Institute of Nowhere": "LU"}
+    written = []
+    for number, (name, (pic, city)) in enumerate(RENAMED.items(), start=1):
+        row = dict(rows[pic]) if pic else dict(next(iter(rows.values())))
+        row.update(organisationID=str(900000000000 + number), vatNumber="", name=name, city=city)
+        row["country"] = countries.get(name, row["country"])
+        written.append(row)
+    other = tmp_path / "other-database.csv"
+    with other.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, header)
+        writer.writeheader()
+        writer.writerows(written)
+    store = tmp_path / "store"
+    run_cli("import", "cordis", "--organizations", str(other), "--store", str(store))
+    sssom = tmp_path / "links.tsv"
+    run_cli(
+        "link", "--store", str(store), "--offline", "--cordis-store", str(cordis_source),
+        "--sssom", str(sssom),
+    )  # fmt: skip
+    lines = [x for x in sssom.read_text(encoding="utf-8").splitlines() if not x.startswith("#")]
+    table = list(csv.DictReader(lines, delimiter="\t"))
+    by_name = {r["subject_label"]: r for r in table if r["predicate_id"] == "skos:exactMatch"}
+    expected = {name: pic for name, (pic, _) in RENAMED.items() if pic}
+    assert {name: r["object_id"].rsplit("pic-", 1)[1] for name, r in by_name.items()} == expected
+    assert all(float(r["confidence"]) >= 0.9 for r in by_name.values())
+    assert {r["mapping_justification"] for r in by_name.values()} == {
+        "semapv:LexicalSimilarityThresholdMatching"
+    }
