@@ -252,6 +252,8 @@ def link(
     Writes the links as an SSSOM table and publishes them, with a VoID description of each
     linkset, into the named graph {base}graph/linksets.
     """
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
     from hcn_ld.linking.endpoint import SparqlEndpoint, StoreEndpoint
     from hcn_ld.linking.links import link_all, linkset_graph
     from hcn_ld.linking.sssom import write_sssom
@@ -271,7 +273,7 @@ def link(
         links = link_all(ours, cordis, threshold)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
-    except OSError as exc:
+    except (OSError, SPARQLWrapperException) as exc:
         raise click.ClickException(f"cannot query {cordis.name}: {exc}") from None
     minter = Minter(settings.base)
     graph = linkset_graph(links, minter, cordis.name)

@@ -33,6 +33,14 @@ def run_cli(*args: str, check: bool = True, env: dict[str, str] | None = None):
     return result
 
 
+def import_cordis(store, projects=PROJECTS, organisations=ORGANISATIONS, base=None, check=True):
+    """Run ``hcn-ld [--base B] import cordis`` (no ``--projects`` when ``projects`` is None)."""
+    args = ["--base", base] if base else []
+    args += ["import", "cordis", "--organizations", str(organisations), "--store", str(store)]
+    args += ["--projects", str(projects)] if projects else []
+    return run_cli(*args, check=check)
+
+
 @pytest.fixture(scope="session")
 def built_store(tmp_path_factory) -> Path:
     """A store built from data/ by ``hcn-ld build``."""
@@ -66,10 +74,7 @@ def cordis_store(tmp_path_factory):
     """A store with the HealthClusterNET build and the CORDIS sample imported."""
     store = tmp_path_factory.mktemp("cordis") / "store"
     run_cli("build", "--store", str(store))
-    result = run_cli(
-        "import", "cordis", "--projects", str(PROJECTS),
-        "--organizations", str(ORGANISATIONS), "--store", str(store),
-    )  # fmt: skip
+    result = import_cordis(store)
     assert "2722 participations" in result.stdout
     assert "skipped 0 bad row(s)" in result.stdout
     return store

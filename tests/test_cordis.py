@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 
-from tests.conftest import ORGANISATIONS, PREFIXES, PROJECTS, run_cli
+from tests.conftest import ORGANISATIONS, PREFIXES, PROJECTS, import_cordis, run_cli
 
 
 def rows_of(store, sparql: str) -> list[dict[str, str]]:
@@ -138,10 +138,7 @@ def test_official_layouts_and_bad_rows_are_reported_and_skipped(tmp_path):
     projects = tmp_path / "project.csv"
     _write(projects, [renamed.get(h, h) for h in project_rows[0]], project_rows[1:])
     store = tmp_path / "store"
-    result = run_cli(
-        "import", "cordis", "--projects", str(projects),
-        "--organizations", str(organisations), "--store", str(store),
-    )  # fmt: skip
+    result = import_cordis(store, projects, organisations)
     assert "organization.csv:6: column 'role': unknown role 'sponsor'" in result.stderr
     assert "organization.csv:11: column 'geolocation'" in result.stderr
     assert "organization.csv:22: column 'ecContribution': not a number: 'lots'" in result.stderr
@@ -163,10 +160,7 @@ def test_violation_refuses_the_import_and_keeps_the_store(tmp_path, cordis_store
     organisations.write_text("\n".join(lines) + "\n", encoding="utf-8")
     store = tmp_path / "store"
     run_cli("build", "--store", str(store))
-    failed = run_cli(
-        "import", "cordis", "--projects", str(projects),
-        "--organizations", str(organisations), "--store", str(store), check=False,
-    )  # fmt: skip
+    failed = import_cordis(store, projects, organisations, check=False)
     assert failed.returncode != 0
     assert "project.csv:2" in failed.stderr and "at most 40 characters" in failed.stderr
     assert "the published store is unchanged" in failed.stderr

@@ -14,7 +14,7 @@ import pytest
 import requests
 from rdflib import Dataset
 
-from tests.conftest import ORGANISATIONS, PROJECTS, run_cli
+from tests.conftest import ORGANISATIONS, import_cordis, run_cli
 from tests.test_cordis import rows_of
 
 OXIGRAPH = str(Path(sys.executable).parent / "oxigraph")
@@ -32,10 +32,7 @@ def free_port() -> int:
 def cordis_source(tmp_path_factory) -> Path:
     """The CORDIS sample imported under another base, standing in for the CORDIS graph."""
     store = tmp_path_factory.mktemp("cordis-kg") / "store"
-    run_cli(
-        "--base", CORDIS_BASE, "import", "cordis", "--projects", str(PROJECTS),
-        "--organizations", str(ORGANISATIONS), "--store", str(store),
-    )  # fmt: skip
+    import_cordis(store, base=CORDIS_BASE)
     return store
 
 
@@ -205,7 +202,7 @@ def test_organisations_without_identifiers_link_by_name_offline(cordis_source, t
         writer.writeheader()
         writer.writerows(written)
     store = tmp_path / "store"
-    run_cli("import", "cordis", "--organizations", str(other), "--store", str(store))
+    import_cordis(store, projects=None, organisations=other)
     sssom = tmp_path / "links.tsv"
     run_cli(
         "link", "--store", str(store), "--offline", "--cordis-store", str(cordis_source),

@@ -382,6 +382,7 @@ class _CordisMapper:
                 except RowError as error:
                     log.error(error)
         log.count("projects", len(self.projects))
+        log.count("projects with participations", len({key[0] for key in self.participations}))
         log.count("participations", len(self.participations))
         log.count("organisations", len(self.organisations))
         return self.result
