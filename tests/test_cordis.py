@@ -130,6 +130,7 @@ def test_official_layouts_and_bad_rows_are_reported_and_skipped(tmp_path):
     rows[4][column["role"]] = "sponsor"
     rows[9][column["geolocation"]] = "north-ish"
     rows[20][column["ecContribution"]] = "lots"
+    rows[1][column["nutsCode"]] = "SE110"  # the sample has none; the FOI sits in Stockholm
     organisations = tmp_path / "organization.csv"
     _write(organisations, [old.get(h, h) for h in header], rows)
     with PROJECTS.open(encoding="utf-8", newline="") as handle:
@@ -145,6 +146,12 @@ def test_official_layouts_and_bad_rows_are_reported_and_skipped(tmp_path):
     assert "37 participations" in result.stdout and "skipped 3 bad row(s)" in result.stdout
     titled = rows_of(store, 'SELECT ?t WHERE { ?p eurio:identifier "741487" ; eurio:title ?t }')
     assert titled == [{"t": "Quantum Fields and Probability"}]
+    regions = rows_of(
+        store,
+        """SELECT ?region WHERE { ?org eurio:identifier "999627875" ; eurio:hasSite ?site .
+             ?site eurio:hasGeographicalLocation ?region . ?region a eurio:AdministrativeArea }""",
+    )
+    assert regions == [{"region": "http://data.europa.eu/nuts/code/SE110"}]
 
 
 def test_violation_refuses_the_import_and_keeps_the_store(tmp_path, cordis_store):

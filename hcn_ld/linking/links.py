@@ -286,11 +286,21 @@ def country_codes(code: str) -> list[str]:
     return sorted({code, iso, *(eu for eu, i in EU_TO_ISO.items() if i == iso)})
 
 
+#: Rows asked for at once (public endpoints such as Virtuoso cap a result at 10,000 rows).
+PAGE = 10000
+
+
 def _in_country(target: Endpoint, country: str) -> list[Organisation]:
+    """The target's organisations with an address in ``country``, page by page."""
     codes = _literals(country_codes(country))
     path = "eurio:hasSite/eurio:hasAddress/eurio:addressCountry"
-    clause = f"VALUES ?country {{ {codes} }} ?org {path} ?country ."
-    return _organisations(target.select(ORGANISATIONS % clause))
+    query = ORGANISATIONS % f"VALUES ?country {{ {codes} }} ?org {path} ?country ."
+    rows: list[dict[str, str]] = []
+    while True:
+        page = target.select(f"{query} LIMIT {PAGE} OFFSET {len(rows)}")
+        rows += page
+        if len(page) < PAGE:
+            return _organisations(rows)
 
 
 def name_score(ours: Organisation, theirs: Organisation, name: float) -> float:
