@@ -19,7 +19,7 @@ from tests.test_cordis import rows_of
 
 OXIGRAPH = str(Path(sys.executable).parent / "oxigraph")
 CORDIS_BASE = "http://cordis.test/"
-LOD_TARGETS = ("geonames", "eurostat-nuts", "eu-countries")
+LOD_TARGETS = ("geonames", "nuts", "eu-country")
 
 
 def free_port() -> int:
@@ -105,7 +105,7 @@ def test_void_linksets_count_at_least_50_links_into_the_lod_cloud(linked):
              ?linkset a void:Linkset ; void:objectsTarget ?target ;
                       void:linkPredicate ?predicate ; void:triples ?triples . }""",
     )
-    lod = [r for r in rows if r["target"].rsplit("/", 1)[1] in LOD_TARGETS]
+    lod = [r for r in rows if r["target"].rsplit("#", 1)[1] in LOD_TARGETS]
     assert sum(int(r["triples"]) for r in lod) >= 50
     named = {r["linkset"].rsplit("/", 1)[1]: int(r["triples"]) for r in rows}
     assert named["geonames"] == named["nuts-2006"] == named["nuts-2021"] == 10

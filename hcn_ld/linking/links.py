@@ -51,16 +51,20 @@ class Target:
     homepage: str
 
 
+#: Link targets; slugs, titles and URI spaces as on the VoID page (hcn_ld.web.dataset.TARGETS).
 TARGETS = {
     "geonames": Target("geonames", "GeoNames", uris.GEONAMES[:-5], "https://www.geonames.org/"),
     "nuts": Target(
-        "eurostat-nuts", "Eurostat NUTS", uris.NUTS[:-6], "https://ec.europa.eu/eurostat/web/nuts"
+        "nuts",
+        "Eurostat NUTS regions",
+        "http://data.europa.eu/nuts/",
+        "https://ec.europa.eu/eurostat/web/nuts",
     ),
     "countries": Target(
-        "eu-countries",
-        "EU Publications Office country authority table",
+        "eu-country",
+        "EU Publications Office country table",
         uris.EU_COUNTRY[:-6],
-        "https://op.europa.eu/en/web/eu-vocabularies/concept-scheme/-/resource?uri=http://publications.europa.eu/resource/authority/country",
+        "https://op.europa.eu/en/web/eu-vocabularies/dataset/-/resource?uri=http://publications.europa.eu/resource/dataset/country",
     ),
     "cordis": Target("cordis", "CORDIS knowledge graph", "", "https://cordis.europa.eu/"),
 }
@@ -384,7 +388,9 @@ def linkset_graph(links: list[Link], minter: Minter, cordis: str) -> Graph:
     graph = new_graph()
     graph.bind("sssom", str(SSSOM))
     graph.bind("semapv", str(SEMAPV))
-    ours = minter.id("dataset", "hcn-ld")
+    # the dataset described at id/dataset/hcn (hcn_ld.web.urls.DATASET_PATH); targets are its
+    # fragments, as on the VoID page
+    ours = minter.id("dataset", "hcn")
     counts: dict[str, int] = defaultdict(int)
     for link in links:
         subject, target = URIRef(link.subject), URIRef(link.object)
@@ -403,7 +409,7 @@ def linkset_graph(links: list[Link], minter: Minter, cordis: str) -> Graph:
         linkset = LINKSETS[name]
         node = minter.id("linkset", name)
         target = TARGETS[linkset.target]
-        dataset = minter.id("dataset", target.ref)
+        dataset = URIRef(f"{ours}#{target.ref}")
         graph.add((node, RDF.type, VOID.Linkset))
         graph.add((node, DCTERMS.title, Literal(linkset.title, lang="en")))
         graph.add((node, VOID.subjectsTarget, ours))
