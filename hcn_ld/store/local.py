@@ -6,6 +6,7 @@ Layout of a store directory::
       current -> generations/20261127T010203Z-1a2b   (symlink, swapped atomically)
       generations/<id>/oxigraph/                     (RocksDB, never written after publish)
       generations/<id>/manifest.json                 (graphs, counts, publish info)
+      generations/<id>/search.sqlite ...             (files derived at publish, see ``derive``)
 
 A publish copies the current generation (a RocksDB checkpoint: hard links, cheap), replaces
 its own graphs in the copy, and only then points ``current`` at it. Readers hold a
@@ -38,7 +39,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from hcn_ld.store.base import GraphFile, NoData, QueryResult, Store, StoreError
+from hcn_ld.store.base import Derive, GraphFile, NoData, QueryResult, Store, StoreError
 
 #: Generations kept besides the current one (readers may still hold them open).
 KEEP_OLD = 2
@@ -47,8 +48,10 @@ KEEP_OLD = 2
 class LocalStore(Store):
     """A pyoxigraph store directory with atomic, generation-based publishing."""
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], generation: str | None = None) -> None:
         self.root = Path(root)
+        #: Serve this generation instead of following ``current`` (used while deriving files).
+        self.pinned = generation
         self._open_id: str | None = None
         self._handle: ox.Store | None = None
         self._manifest: dict[str, object] = {}
@@ -61,6 +64,8 @@ class LocalStore(Store):
 
     def current_id(self) -> str:
         """The id of the generation being served; :class:`NoData` if none was published."""
+        if self.pinned:
+            return self.pinned
         try:
             return Path(os.readlink(self.current_link)).name
         except FileNotFoundError:
@@ -120,7 +125,13 @@ class LocalStore(Store):
             fcntl.flock(handle, fcntl.LOCK_EX)
             yield
 
-    def publish(self, files: Sequence[GraphFile], info: Mapping[str, object] | None = None) -> str:
+    def publish(
+        self,
+        files: Sequence[GraphFile],
+        info: Mapping[str, object] | None = None,
+        *,
+        derive: Sequence[Derive] = (),
+    ) -> str:
         with self._lock():
             now = dt.datetime.now(dt.UTC)
             generation = f"{now:%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(3)}"
@@ -154,6 +165,9 @@ class LocalStore(Store):
                 **(info or {}),
             }
             (target / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+            pinned = LocalStore(self.root, generation)
+            for step in derive:
+                step(pinned, target)
             self._switch(generation)
             self._collect(keep=generation)
             return generation

@@ -1,0 +1,323 @@
+"""Full-text search: an SQLite FTS5 index built from any store by SPARQL, ranked, with snippets.
+
+pyoxigraph has no full-text index, so one is derived from the published data at publish time
+(written into the new store generation before it is served) or, for stores without generations,
+on first use into a cache keyed by the store's version::
+
+    >>> import pathlib, tempfile
+    >>> from hcn_ld.store import LocalStore
+    >>> from hcn_ld.store.base import GraphFile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> nt = folder / "g.nt"
+    >>> title = '<http://e/p> <http://data.europa.eu/s66#title> "Health clusters"@en .'
+    >>> _ = nt.write_text(title + "\\n")
+    >>> store = LocalStore(folder / "store")
+    >>> _ = store.publish([GraphFile("http://e/g", nt)], derive=[write_index])
+    >>> [hit.iri for hit in index_for(store).search("health").hits]
+    ['http://e/p']
+
+Indexed per resource (an IRI with a title, label or name): title and labels, acronyms,
+descriptions, names of the organisations taking part, and places (events' and organisations'
+places, with their countries). Matching ignores case and accents; every word must match
+(the last one as a prefix); ranking is BM25 with titles and acronyms weighted highest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import sqlite3
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from markupsafe import Markup, escape
+
+from hcn_ld.store.base import Store
+from hcn_ld.vocab import sparql_prologue
+
+#: File name of the index inside a store generation directory.
+INDEX_NAME = "search.sqlite"
+#: Indexed columns and their BM25 weights.
+COLUMNS = {"title": 10.0, "acronym": 20.0, "description": 1.0, "organisations": 3.0, "places": 2.0}
+#: Types whose instances are parts of other resources, not worth a search hit of their own.
+SKIP_TYPES = {
+    "http://data.europa.eu/s66#MonetaryAmount",
+    "http://data.europa.eu/s66#Acronym",
+    "http://purl.org/dc/terms/PeriodOfTime",
+}
+_MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+_QUERIES = {
+    "label": """SELECT ?s ?text WHERE {
+        VALUES ?p { rdfs:label skos:prefLabel eurio:legalName schema:name foaf:name }
+        ?s ?p ?text . FILTER(isIRI(?s) && isLiteral(?text)) }""",
+    "title": """SELECT ?s ?text WHERE {
+        VALUES ?p { eurio:title dct:title }
+        ?s ?p ?text . FILTER(isIRI(?s) && isLiteral(?text)) }""",
+    "acronym": """SELECT ?s ?text WHERE {
+        ?s eurio:hasAcronym/eurio:shortForm ?text . FILTER(isIRI(?s)) }""",
+    "description": """SELECT ?s ?text WHERE {
+        VALUES ?p { eurio:description dct:description dct:abstract hcn:achievements
+                    rdfs:comment skos:definition }
+        ?s ?p ?text . FILTER(isIRI(?s) && isLiteral(?text)) }""",
+    "organisations": """SELECT ?s ?text WHERE {
+        ?s eurio:hasInvolvedParty/eurio:isRoleOf ?org .
+        ?org eurio:legalName|rdfs:label|skos:altLabel ?text . FILTER(isIRI(?s)) }""",
+    "places": """SELECT ?s ?text WHERE {
+        { ?s locn:location ?place } UNION { ?event dct:isPartOf ?s ; locn:location ?place }
+        UNION { ?s eurio:hasInvolvedParty/eurio:isRoleOf/eurio:hasSite/eurio:hasAddress ?place }
+        { ?place rdfs:label|locn:addressArea|locn:postName ?text }
+        UNION { ?place hcn:country/rdfs:label ?text }
+        UNION { ?place locn:adminUnitL1/rdfs:label ?text }
+        FILTER(isIRI(?s) && isLiteral(?text)) }""",
+    "type": "SELECT ?s ?type WHERE { ?s a ?type . FILTER(isIRI(?s)) }",
+    "incoming": """SELECT ?s (COUNT(*) AS ?n) WHERE {
+        ?x ?p ?s . FILTER(isIRI(?s) && ?p != rdf:type) } GROUP BY ?s""",
+    "type_label": """SELECT ?type ?text WHERE {
+        ?s a ?type . ?type rdfs:label ?text . FILTER(isLiteral(?text)) }""",
+}
+
+
+@dataclass
+class _Document:
+    columns: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    labels: dict[str, str] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
+    types: list[str] = field(default_factory=list)
+    incoming: int = 0
+
+
+def _rows(store: Store, sparql: str) -> Iterable[tuple[str, ox.Literal | ox.NamedNode]]:
+    for solution in store.query(sparql_prologue() + sparql):
+        first, second = solution[0], solution[1]
+        if first is not None and second is not None:
+            yield first.value, second
+
+
+def collect(store: Store) -> dict[str, _Document]:
+    """Everything to index, read from ``store`` by SPARQL: IRI -> document."""
+    documents: dict[str, _Document] = defaultdict(_Document)
+    for kind in ("label", "title"):
+        for iri, text in _rows(store, _QUERIES[kind]):
+            document = documents[iri]
+            if text.value not in document.columns["title"]:
+                document.columns["title"].append(text.value)
+            language = getattr(text, "language", None) or ""
+            (document.labels if kind == "label" else document.titles).setdefault(
+                language, text.value
+            )
+    for column in ("acronym", "description", "organisations", "places"):
+        for iri, text in _rows(store, _QUERIES[column]):
+            if iri in documents and text.value not in documents[iri].columns[column]:
+                documents[iri].columns[column].append(text.value)
+    for iri, type_ in _rows(store, _QUERIES["type"]):
+        if iri in documents:
+            documents[iri].types.append(type_.value)
+    for iri, count in _rows(store, _QUERIES["incoming"]):
+        if iri in documents:
+            documents[iri].incoming = int(count.value)
+    return {
+        iri: doc
+        for iri, doc in documents.items()
+        if not doc.types or not set(doc.types) <= SKIP_TYPES
+    }
+
+
+def write_index(store: Store, directory: Path) -> Path:
+    """Build the index of ``store`` as ``directory/search.sqlite`` (written whole, then renamed).
+
+    This is a publish-time ``derive`` step: ``store.publish(files, derive=[write_index])``.
+    """
+    target = Path(directory) / INDEX_NAME
+    documents = collect(store)
+    type_labels: dict[str, str] = {}
+    for type_, text in _rows(store, _QUERIES["type_label"]):
+        if getattr(text, "language", None) in (None, "", "en") or type_ not in type_labels:
+            type_labels[type_] = text.value
+    handle, scratch = tempfile.mkstemp(prefix=".search-", suffix=".tmp", dir=directory)
+    os.close(handle)
+    try:
+        with sqlite3.connect(scratch) as db:
+            names = ", ".join(COLUMNS)
+            db.execute(
+                f"CREATE VIRTUAL TABLE search USING fts5({names}, "
+                "tokenize = 'unicode61 remove_diacritics 2')"
+            )
+            db.execute(
+                "CREATE TABLE docs (id INTEGER PRIMARY KEY, iri TEXT UNIQUE, boost REAL, meta TEXT)"
+            )
+            for number, (iri, doc) in enumerate(sorted(documents.items()), start=1):
+                types = sorted(doc.types, key=lambda t: (t not in type_labels, t))
+                meta = {
+                    "labels": doc.labels or doc.titles,
+                    "titles": doc.titles,
+                    "types": types,
+                    "type_labels": {t: type_labels[t] for t in types if t in type_labels},
+                }
+                boost = 1 + 0.5 * math.log1p(doc.incoming)
+                db.execute(
+                    "INSERT INTO docs VALUES (?, ?, ?, ?)", (number, iri, boost, json.dumps(meta))
+                )
+                values = [" \n ".join(doc.columns.get(c, [])) for c in COLUMNS]
+                marks = ", ".join("?" * (len(COLUMNS) + 1))
+                insert = f"INSERT INTO search (rowid, {names}) VALUES ({marks})"
+                db.execute(insert, (number, *values))
+        os.replace(scratch, target)
+    finally:
+        Path(scratch).unlink(missing_ok=True)
+    return target
+
+
+def match_expression(text: str) -> str | None:
+    """An FTS5 query for what a user typed: every word must occur, the last as a prefix.
+
+    Words are quoted, so FTS5 operators in the input have no effect::
+
+        >>> match_expression('health  cluster')
+        '"health" "cluster"*'
+        >>> match_expression('a" OR b*')
+        '"a" "OR" "b"*'
+        >>> match_expression("  ") is None
+        True
+    """
+    words = _WORD.findall(text)
+    if not words:
+        return None
+    return " ".join([*(f'"{w}"' for w in words[:-1]), f'"{words[-1]}"*'])
+
+
+@dataclass
+class Hit:
+    """One search result: the resource, its label in the best language, its types, a snippet."""
+
+    iri: str
+    label: str
+    labels: dict[str, str]
+    title: str | None
+    types: list[str]
+    type_labels: dict[str, str]
+    snippet: str
+    score: float
+
+    @property
+    def snippet_html(self) -> Markup:
+        """The snippet, escaped, with the matched words in ``<mark>``."""
+        marked = str(escape(self.snippet))
+        return Markup(marked.replace(_MARK_OPEN, "<mark>").replace(_MARK_CLOSE, "</mark>"))
+
+    @property
+    def snippet_text(self) -> str:
+        """The snippet as plain text, matched words in ``[...]``."""
+        return self.snippet.replace(_MARK_OPEN, "[").replace(_MARK_CLOSE, "]")
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "iri": self.iri,
+            "label": self.label,
+            "title": self.title,
+            "types": self.types,
+            "snippet": self.snippet_text,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass
+class Results:
+    """A page of hits and the total number of matches."""
+
+    query: str
+    total: int
+    hits: list[Hit]
+
+
+class SearchIndex:
+    """A read-only handle on an index file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def search(
+        self,
+        text: str,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        languages: Iterable[str] = ("en",),
+    ) -> Results:
+        """Ranked hits for ``text``, best first; labels in the first wanted language."""
+        expression = match_expression(text)
+        if expression is None:
+            return Results(text, 0, [])
+        weights = ", ".join(str(w) for w in COLUMNS.values())
+        with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True) as db:
+            total = db.execute(
+                "SELECT count(*) FROM search WHERE search MATCH ?", (expression,)
+            ).fetchone()[0]
+            rows = db.execute(
+                f"""SELECT docs.iri, docs.meta, bm25(search, {weights}) * docs.boost AS rank,
+                           snippet(search, -1, ?, ?, '…', 16)
+                    FROM search JOIN docs ON docs.id = search.rowid
+                    WHERE search MATCH ? ORDER BY rank, docs.iri LIMIT ? OFFSET ?""",
+                (_MARK_OPEN, _MARK_CLOSE, expression, limit, offset),
+            ).fetchall()
+        languages = list(languages)
+        hits = []
+        for iri, meta_json, rank, snippet in rows:
+            meta = json.loads(meta_json)
+            labels = meta["labels"]
+            hits.append(
+                Hit(
+                    iri=iri,
+                    label=pick_language(labels, languages) or iri,
+                    labels=labels,
+                    title=pick_language(meta["titles"], languages),
+                    types=meta["types"],
+                    type_labels=meta["type_labels"],
+                    snippet=" ".join(snippet.split()),
+                    score=-rank,
+                )
+            )
+        return Results(text, total, hits)
+
+
+def pick_language(texts: dict[str, str], languages: Iterable[str]) -> str | None:
+    """The text in the first wanted language the data has, else untagged, English, any.
+
+    >>> pick_language({"en": "Final conference", "fr": "Conférence finale"}, ["fr-BE", "en"])
+    'Conférence finale'
+    >>> pick_language({"": "Graz"}, ["de"])
+    'Graz'
+    """
+    for language in languages:
+        for tag in (language.lower(), language.lower().split("-")[0]):
+            if tag in texts:
+                return texts[tag]
+    for fallback in ("", "en"):
+        if fallback in texts:
+            return texts[fallback]
+    return next(iter(texts.values()), None)
+
+
+def index_for(store: Store, cache: Path | None = None) -> SearchIndex:
+    """The index of the store's current version: the one published with it, else one built
+    now into ``cache`` (default: the system temporary folder), keyed by store and version."""
+    generation_dir = getattr(store, "generation_dir", None)
+    if generation_dir is not None:
+        published = generation_dir() / INDEX_NAME
+        if published.exists():
+            return SearchIndex(published)
+    version = store.version()
+    key = hashlib.sha256(f"{getattr(store, 'root', id(store))}|{version}".encode()).hexdigest()
+    folder = (cache or Path(tempfile.gettempdir()) / "hcn-ld-search") / key[:16]
+    if not (folder / INDEX_NAME).exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        write_index(store, folder)
+    return SearchIndex(folder / INDEX_NAME)
