@@ -14,7 +14,7 @@ from pathlib import Path
 from rdflib import Graph
 from tqdm import tqdm
 
-from hcn_ld import search, uris
+from hcn_ld import uris
 from hcn_ld.config import Settings
 from hcn_ld.mapping import Mapped, map_sources
 from hcn_ld.sources import load_sources
@@ -22,9 +22,6 @@ from hcn_ld.store import open_store
 from hcn_ld.store.base import GraphFile
 from hcn_ld.uris import Minter
 from hcn_ld.validation import Report, ontology_graph, validate
-
-#: Files derived from every published version, written beside it (see ``Store.publish``).
-DERIVED = (search.write_index,)
 
 #: The named graphs a build publishes (under ``{base}graph/``).
 DATA_GRAPH = "healthclusternet"
@@ -90,7 +87,7 @@ def publish_mapped(
             files.append(GraphFile(str(minter.graph(source)), path))
         validation = {"conforms": True, "violations": 0, "warnings": len(report.warnings)}
         details = {"base": settings.base, "validation": validation, **(info or {})}
-        return open_store(settings.store).publish(files, details, derive=DERIVED)
+        return open_store(settings.store).publish(files, details)
 
 
 def build(settings: Settings, *, show_progress: bool = False) -> BuildResult:

@@ -1,8 +1,8 @@
 """Full-text search: an SQLite FTS5 index built from any store by SPARQL, ranked, with snippets.
 
-pyoxigraph has no full-text index, so one is derived from the published data at publish time
-(written into the new store generation before it is served) or, for stores without generations,
-on first use into a cache keyed by the store's version::
+pyoxigraph has no full-text index, so one is derived from the published data: the embedded
+store writes it at publish time into the new generation (before it is served); for other stores
+:func:`index_for` builds it on first use into a cache keyed by the store's version::
 
     >>> import pathlib, tempfile
     >>> from hcn_ld.store import LocalStore
@@ -12,7 +12,7 @@ on first use into a cache keyed by the store's version::
     >>> title = '<http://e/p> <http://data.europa.eu/s66#title> "Health clusters"@en .'
     >>> _ = nt.write_text(title + "\\n")
     >>> store = LocalStore(folder / "store")
-    >>> _ = store.publish([GraphFile("http://e/g", nt)], derive=[write_index])
+    >>> _ = store.publish([GraphFile("http://e/g", nt)])
     >>> [hit.iri for hit in index_for(store).search("health").hits]
     ['http://e/p']
 
@@ -32,15 +32,21 @@ import re
 import sqlite3
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from markupsafe import Markup, escape
 
-from hcn_ld.store.base import Store
 from hcn_ld.vocab import sparql_prologue
+
+if TYPE_CHECKING:  # the embedded store imports this module to index at publish time
+    from hcn_ld.store.base import QueryResult, Store
+
+#: Runs a SPARQL query over the whole dataset (default graph = union of the named graphs).
+Query = Callable[[str], "QueryResult"]
 
 #: File name of the index inside a store generation directory.
 INDEX_NAME = "search.sqlite"
@@ -95,18 +101,18 @@ class _Document:
     incoming: int = 0
 
 
-def _rows(store: Store, sparql: str) -> Iterable[tuple[str, ox.Literal | ox.NamedNode]]:
-    for solution in store.query(sparql_prologue() + sparql):
+def _rows(query: Query, sparql: str) -> Iterable[tuple[str, ox.Literal | ox.NamedNode]]:
+    for solution in query(sparql_prologue() + sparql):
         first, second = solution[0], solution[1]
         if first is not None and second is not None:
             yield first.value, second
 
 
-def collect(store: Store) -> dict[str, _Document]:
-    """Everything to index, read from ``store`` by SPARQL: IRI -> document."""
+def collect(query: Query) -> dict[str, _Document]:
+    """Everything to index, read by SPARQL through ``query``: IRI -> document."""
     documents: dict[str, _Document] = defaultdict(_Document)
     for kind in ("label", "title"):
-        for iri, text in _rows(store, _QUERIES[kind]):
+        for iri, text in _rows(query, _QUERIES[kind]):
             document = documents[iri]
             if text.value not in document.columns["title"]:
                 document.columns["title"].append(text.value)
@@ -115,13 +121,13 @@ def collect(store: Store) -> dict[str, _Document]:
                 language, text.value
             )
     for column in ("acronym", "description", "organisations", "places"):
-        for iri, text in _rows(store, _QUERIES[column]):
+        for iri, text in _rows(query, _QUERIES[column]):
             if iri in documents and text.value not in documents[iri].columns[column]:
                 documents[iri].columns[column].append(text.value)
-    for iri, type_ in _rows(store, _QUERIES["type"]):
+    for iri, type_ in _rows(query, _QUERIES["type"]):
         if iri in documents:
             documents[iri].types.append(type_.value)
-    for iri, count in _rows(store, _QUERIES["incoming"]):
+    for iri, count in _rows(query, _QUERIES["incoming"]):
         if iri in documents:
             documents[iri].incoming = int(count.value)
     return {
@@ -131,15 +137,13 @@ def collect(store: Store) -> dict[str, _Document]:
     }
 
 
-def write_index(store: Store, directory: Path) -> Path:
-    """Build the index of ``store`` as ``directory/search.sqlite`` (written whole, then renamed).
-
-    This is a publish-time ``derive`` step: ``store.publish(files, derive=[write_index])``.
-    """
+def write_index(query: Query, directory: Path) -> Path:
+    """Build the index of the data ``query`` sees as ``directory/search.sqlite`` (written
+    whole, then renamed into place)."""
     target = Path(directory) / INDEX_NAME
-    documents = collect(store)
+    documents = collect(query)
     type_labels: dict[str, str] = {}
-    for type_, text in _rows(store, _QUERIES["type_label"]):
+    for type_, text in _rows(query, _QUERIES["type_label"]):
         if getattr(text, "language", None) in (None, "", "en") or type_ not in type_labels:
             type_labels[type_] = text.value
     handle, scratch = tempfile.mkstemp(prefix=".search-", suffix=".tmp", dir=directory)
@@ -309,15 +313,13 @@ def pick_language(texts: dict[str, str], languages: Iterable[str]) -> str | None
 def index_for(store: Store, cache: Path | None = None) -> SearchIndex:
     """The index of the store's current version: the one published with it, else one built
     now into ``cache`` (default: the system temporary folder), keyed by store and version."""
-    generation_dir = getattr(store, "generation_dir", None)
-    if generation_dir is not None:
-        published = generation_dir() / INDEX_NAME
-        if published.exists():
-            return SearchIndex(published)
+    published = store.search_index()
+    if published is not None:
+        return SearchIndex(published)
     version = store.version()
     key = hashlib.sha256(f"{getattr(store, 'root', id(store))}|{version}".encode()).hexdigest()
     folder = (cache or Path(tempfile.gettempdir()) / "hcn-ld-search") / key[:16]
     if not (folder / INDEX_NAME).exists():
         folder.mkdir(parents=True, exist_ok=True)
-        write_index(store, folder)
+        write_index(store.query, folder)
     return SearchIndex(folder / INDEX_NAME)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,11 +27,6 @@ class GraphFile:
 
     graph: str
     path: Path
-
-
-#: A publish-time step deriving files (search index, dumps) from the new version of a store:
-#: called with that version (a ``Store``) and a folder to write into, before readers see it.
-Derive = Callable[["Store", Path], object]
 
 
 class Store(ABC):
@@ -70,16 +65,13 @@ class Store(ABC):
         """What the last publish recorded (``published`` time, build details) plus ``version``."""
 
     @abstractmethod
-    def publish(
-        self,
-        files: Sequence[GraphFile],
-        info: Mapping[str, object] | None = None,
-        *,
-        derive: Sequence[Derive] = (),
-    ) -> str:
-        """Replace the named graphs of ``files`` with their contents; returns the new version.
+    def publish(self, files: Sequence[GraphFile], info: Mapping[str, object] | None = None) -> str:
+        """Replace the named graphs of ``files`` with their contents; returns the new version."""
 
-        Stores that keep versions on disk run each ``derive`` step on the new version and
-        write its files beside it before serving it; others may ignore ``derive`` (readers
-        then derive what they need on first use, e.g. :func:`hcn_ld.search.index_for`).
+    def search_index(self) -> Path | None:
+        """The full-text index written with the current version at publish time, if any.
+
+        Stores that write none return ``None``; the web app then builds one per version on
+        first use (see :func:`hcn_ld.search.index_for`).
         """
+        return None

@@ -6,7 +6,7 @@ Layout of a store directory::
       current -> generations/20261127T010203Z-1a2b   (symlink, swapped atomically)
       generations/<id>/oxigraph/                     (RocksDB, never written after publish)
       generations/<id>/manifest.json                 (graphs, counts, publish info)
-      generations/<id>/search.sqlite ...             (files derived at publish, see ``derive``)
+      generations/<id>/search.sqlite                 (full-text index, see hcn_ld.search)
 
 A publish copies the current generation (a RocksDB checkpoint: hard links, cheap), replaces
 its own graphs in the copy, and only then points ``current`` at it. Readers hold a
@@ -35,11 +35,13 @@ import secrets
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from hcn_ld.store.base import Derive, GraphFile, NoData, QueryResult, Store, StoreError
+from hcn_ld.search import INDEX_NAME, write_index
+from hcn_ld.store.base import GraphFile, NoData, QueryResult, Store, StoreError
 
 #: Generations kept besides the current one (readers may still hold them open).
 KEEP_OLD = 2
@@ -48,10 +50,8 @@ KEEP_OLD = 2
 class LocalStore(Store):
     """A pyoxigraph store directory with atomic, generation-based publishing."""
 
-    def __init__(self, root: str | os.PathLike[str], generation: str | None = None) -> None:
+    def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
-        #: Serve this generation instead of following ``current`` (used while deriving files).
-        self.pinned = generation
         self._open_id: str | None = None
         self._handle: ox.Store | None = None
         self._manifest: dict[str, object] = {}
@@ -64,8 +64,6 @@ class LocalStore(Store):
 
     def current_id(self) -> str:
         """The id of the generation being served; :class:`NoData` if none was published."""
-        if self.pinned:
-            return self.pinned
         try:
             return Path(os.readlink(self.current_link)).name
         except FileNotFoundError:
@@ -74,6 +72,10 @@ class LocalStore(Store):
     def generation_dir(self, generation: str | None = None) -> Path:
         """The directory of a generation (default: the current one)."""
         return self.root / "generations" / (generation or self.current_id())
+
+    def search_index(self) -> Path | None:
+        path = self.generation_dir() / INDEX_NAME
+        return path if path.exists() else None
 
     def _reader(self) -> ox.Store:
         generation = self.current_id()
@@ -125,13 +127,7 @@ class LocalStore(Store):
             fcntl.flock(handle, fcntl.LOCK_EX)
             yield
 
-    def publish(
-        self,
-        files: Sequence[GraphFile],
-        info: Mapping[str, object] | None = None,
-        *,
-        derive: Sequence[Derive] = (),
-    ) -> str:
+    def publish(self, files: Sequence[GraphFile], info: Mapping[str, object] | None = None) -> str:
         with self._lock():
             now = dt.datetime.now(dt.UTC)
             generation = f"{now:%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(3)}"
@@ -156,6 +152,7 @@ class LocalStore(Store):
                 g.value: sum(1 for _ in store.quads_for_pattern(None, None, None, g))
                 for g in store.named_graphs()
             }
+            write_index(partial(store.query, use_default_graph_as_union=True), target)
             store.flush()
             del store
             manifest = {
@@ -165,9 +162,6 @@ class LocalStore(Store):
                 **(info or {}),
             }
             (target / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
-            pinned = LocalStore(self.root, generation)
-            for step in derive:
-                step(pinned, target)
             self._switch(generation)
             self._collect(keep=generation)
             return generation
