@@ -6,6 +6,7 @@ Layout of a store directory::
       current -> generations/20261127T010203Z-1a2b   (symlink, swapped atomically)
       generations/<id>/oxigraph/                     (RocksDB, never written after publish)
       generations/<id>/manifest.json                 (graphs, counts, publish info)
+      generations/<id>/dumps/                        (whole-dataset dumps + checksums)
       generations/<id>/search.sqlite                 (full-text index, see hcn_ld.search)
 
 A publish copies the current generation (a RocksDB checkpoint: hard links, cheap), replaces
@@ -40,6 +41,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from hcn_ld.dumps import write_dumps
 from hcn_ld.search import INDEX_NAME, write_index
 from hcn_ld.store.base import GraphFile, NoData, QueryResult, Store, StoreError
 
@@ -117,6 +119,10 @@ class LocalStore(Store):
         self._reader()
         return {**self._manifest, "version": self._open_id}
 
+    def dumps_folder(self) -> Path | None:
+        folder = self.generation_dir() / "dumps"
+        return folder if folder.is_dir() else None
+
     # ---------------------------------------------------------------- publishing
 
     @contextmanager
@@ -148,6 +154,7 @@ class LocalStore(Store):
                     store.remove_graph(graph)
                 store.bulk_load(path=str(item.path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
             store.optimize()
+            write_dumps(partial(store.query, use_default_graph_as_union=True), target / "dumps")
             counts = {
                 g.value: sum(1 for _ in store.quads_for_pattern(None, None, None, g))
                 for g in store.named_graphs()
