@@ -31,6 +31,8 @@ PAGES = (
     "dumps",
     "sitemap",
     "ontology",
+    "search",
+    "projects",
 )
 
 

@@ -8,14 +8,18 @@ The per-country and per-year figures are the facet counts of the project list
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from markupsafe import Markup
 
 from hcn_ld.facets import BY_NAME, Selection, facet_query
 from hcn_ld.store import Store
-from hcn_ld.web.charts import Bar
+from hcn_ld.web.charts import Bar, bar_chart
 from hcn_ld.web.languages import labels
 from hcn_ld.web.project import rows
+from hcn_ld.web.urls import Urls
 
 #: How many classes the class chart shows (the home page lists them all).
 TOP_CLASSES = 12
@@ -33,17 +37,12 @@ class Dashboard:
     version: str | None
 
 
-def class_counts(store: Store) -> list[tuple[str, int]]:
-    """(class IRI, number of instances), most used first; the ontology's own OWL/RDFS/SHACL
-    terms are left out (they describe the vocabulary, not the data)."""
-    result = store.query(
-        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c) && "
-        '!STRSTARTS(STR(?c), "http://www.w3.org/2002/07/owl#") && '
-        '!STRSTARTS(STR(?c), "http://www.w3.org/2000/01/rdf-schema#") && '
-        '!STRSTARTS(STR(?c), "http://www.w3.org/ns/shacl#")) } '
-        "GROUP BY ?c ORDER BY DESC(?n) ?c"
-    )
-    return [(row["c"].value, int(row["n"].value)) for row in result]
+#: Namespaces of the ontology's own terms (classes of the vocabulary, not of the data).
+META = (
+    "http://www.w3.org/2002/07/owl#",
+    "http://www.w3.org/2000/01/rdf-schema#",
+    "http://www.w3.org/ns/shacl#",
+)
 
 
 def projects_per_year(store: Store) -> list[tuple[int, int]]:
@@ -69,9 +68,12 @@ def projects_per_country(store: Store, base: str) -> list[tuple[str, int]]:
     return [(row["country"], int(row["n"])) for row in rows(store, query)]
 
 
-def dashboard(store: Store, base: str, languages: Sequence[str]) -> Dashboard:
-    """Everything the home page charts show, read from ``store``."""
-    counted = class_counts(store)
+def dashboard(
+    store: Store, base: str, languages: Sequence[str], classes: Sequence[tuple[str, int]]
+) -> Dashboard:
+    """Everything the home page charts show, read from ``store``; ``classes`` are the
+    (class IRI, instances) counts the home page already has."""
+    counted = [(c, n) for c, n in classes if not c.startswith(META)]
     countries = projects_per_country(store, base)
     names = labels(store, [c for c, _ in counted] + [c for c, _ in countries], languages)
     info = store.info()
@@ -85,9 +87,37 @@ def dashboard(store: Store, base: str, languages: Sequence[str]) -> Dashboard:
     )
 
 
-def year_bars(years: list[tuple[int, int]], link: Callable[[int], str]) -> list[Bar]:
-    """Bars for :func:`projects_per_year`; ``link(year)`` gives each bar's URL."""
-    return [Bar(str(year), count, link(year)) for year, count in years]
+def home_parts(
+    store: Store,
+    base: str,
+    urls: Urls,
+    languages: Sequence[str],
+    classes: Sequence[tuple[str, int]],
+) -> dict[str, object]:
+    """Template context for ``_dashboard.html``: the figures, their bars and SVG charts."""
+    figures = dashboard(store, base, languages, classes)
+    selection = Selection(base)
+    projects = urls.page("projects")
+
+    def country_link(iri: str) -> str:
+        return projects + "?" + urlencode({"country": selection.compact(iri)})
+
+    bars = {
+        "years": [
+            Bar(str(year), n, f"{projects}?from={year}&to={year}") for year, n in figures.years
+        ],
+        "countries": [Bar(name, n, country_link(iri)) for iri, name, n in figures.countries],
+        "classes": [Bar(name, n, urls.class_list(iri)) for iri, name, n in figures.classes],
+    }
+    titles = {
+        "years": "Projects running per year",
+        "countries": "Projects per country",
+        "classes": "Resources per class",
+    }
+    charts = {
+        key: Markup(bar_chart(values, titles[key], f"svg-{key}")) for key, values in bars.items()
+    }
+    return {"dashboard": figures, "bars": bars, "charts": charts}
 
 
 def _year(value: str | None) -> int | None:

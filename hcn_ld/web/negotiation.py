@@ -25,6 +25,7 @@ from werkzeug.exceptions import NotAcceptable
 from hcn_ld.formats import HTML, RDF_FORMATS, Format, by_media_type, by_name, negotiate
 from hcn_ld.web import site
 from hcn_ld.web.http import Representation, alternates, representation, respond
+from hcn_ld.web.languages import wanted
 from hcn_ld.web.render import render
 from hcn_ld.web.urls import Urls, for_request
 
@@ -89,7 +90,8 @@ def serve(path: str, loader: Loader) -> object:
     fmt = requested_format(suffix)
     iri = urls.iri_for_path(stem)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    key = ("resource", current.store.version(), urls.served, iri, fmt.name, page)
+    languages = tuple(wanted()) if fmt is HTML else ()
+    key = ("resource", current.store.version(), urls.served, iri, fmt.name, page, languages)
     rep = current.cache.get(key, lambda: _render(iri, page, fmt, urls, loader))
     document = urls.document(iri, fmt.extension, page)
     if suffix is None and current.settings.redirect:
@@ -99,9 +101,12 @@ def serve(path: str, loader: Loader) -> object:
     headers = [("Link", _links(iri, page, urls))]
     if suffix is None:
         headers.append(("Content-Location", document))
-    return respond(
+    response = respond(
         rep, last_modified=current.last_modified(), negotiated=suffix is None, headers=headers
     )
+    if languages:
+        response.vary.add("Accept-Language")
+    return response
 
 
 def _links(iri: str, page: int, urls: Urls) -> str:

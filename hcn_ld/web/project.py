@@ -14,15 +14,18 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
+
+from markupsafe import Markup
 
 from hcn_ld.facets import sparql_iri
 from hcn_ld.search import pick_language
 from hcn_ld.store import Store
 from hcn_ld.vocab import sparql_prologue
 from hcn_ld.web.languages import labels, texts
-from hcn_ld.web.maps import MapPoint
+from hcn_ld.web.maps import MapPoint, europe_svg
+from hcn_ld.web.urls import Urls
 
 PROJECT_CLASS = "http://data.europa.eu/s66#Project"
 #: Where reference data lives, to name the links out.
@@ -348,3 +351,14 @@ def _link_out_name(iri: str) -> str:
                 return f"NUTS {iri.rsplit('/', 1)[-1]}"
             return name
     return iri
+
+
+def page_parts(store: Store, iri: str, urls: Urls, languages: Sequence[str]) -> dict[str, object]:
+    """Template context for ``_project.html`` (empty when ``iri`` is not a project)."""
+    if not is_project(store, iri):
+        return {}
+    view = project_view(store, iri, languages)
+    points = [replace(point, href=urls.public(point.href)) for point in view.map_points]
+    title = f"Map of the places of {len(points)} events" if points else ""
+    svg = europe_svg(points, title, view.countries) if points else ""
+    return {"project": view, "project_map": Markup(svg)}
