@@ -31,6 +31,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -58,6 +59,8 @@ SKIP_TYPES = {
     "http://data.europa.eu/s66#Acronym",
     "http://purl.org/dc/terms/PeriodOfTime",
 }
+#: Rank factor for resources whose name or acronym starts with the query text.
+NAME_BONUS = 2.0
 _MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -156,7 +159,8 @@ def write_index(query: Query, directory: Path) -> Path:
                 "tokenize = 'unicode61 remove_diacritics 2')"
             )
             db.execute(
-                "CREATE TABLE docs (id INTEGER PRIMARY KEY, iri TEXT UNIQUE, boost REAL, meta TEXT)"
+                "CREATE TABLE docs (id INTEGER PRIMARY KEY, iri TEXT UNIQUE, boost REAL, "
+                "names TEXT, meta TEXT)"
             )
             for number, (iri, doc) in enumerate(sorted(documents.items()), start=1):
                 types = sorted(doc.types, key=lambda t: (t not in type_labels, t))
@@ -167,8 +171,11 @@ def write_index(query: Query, directory: Path) -> Path:
                     "type_labels": {t: type_labels[t] for t in types if t in type_labels},
                 }
                 boost = 1 + 0.5 * math.log1p(doc.incoming)
+                known = [*doc.labels.values(), *doc.columns.get("acronym", [])]
+                key = "|" + "|".join(fold(n) for n in known) + "|"
                 db.execute(
-                    "INSERT INTO docs VALUES (?, ?, ?, ?)", (number, iri, boost, json.dumps(meta))
+                    "INSERT INTO docs VALUES (?, ?, ?, ?, ?)",
+                    (number, iri, boost, key, json.dumps(meta)),
                 )
                 values = [" \n ".join(doc.columns.get(c, [])) for c in COLUMNS]
                 marks = ", ".join("?" * (len(COLUMNS) + 1))
@@ -178,6 +185,17 @@ def write_index(query: Query, directory: Path) -> Path:
     finally:
         Path(scratch).unlink(missing_ok=True)
     return target
+
+
+def fold(text: str) -> str:
+    """Lower case, accents dropped, white space folded: how names are compared.
+
+    >>> fold("  Hämeenlinna  Castle")
+    'hameenlinna castle'
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.lower().split())
 
 
 def match_expression(text: str) -> str | None:
@@ -212,6 +230,13 @@ class Hit:
     score: float
 
     @property
+    def kind(self) -> str:
+        """What the resource is: the label of its first labelled type, else a type's local name."""
+        if self.type_labels:
+            return next(iter(self.type_labels.values()))
+        return re.split(r"[/#]", self.types[0].rstrip("/#"))[-1] if self.types else ""
+
+    @property
     def snippet_html(self) -> Markup:
         """The snippet, escaped, with the matched words in ``<mark>``."""
         marked = str(escape(self.snippet))
@@ -228,6 +253,7 @@ class Hit:
             "label": self.label,
             "title": self.title,
             "types": self.types,
+            "kind": self.kind,
             "snippet": self.snippet_text,
             "score": round(self.score, 4),
         }
@@ -266,11 +292,14 @@ class SearchIndex:
                 "SELECT count(*) FROM search WHERE search MATCH ?", (expression,)
             ).fetchone()[0]
             rows = db.execute(
-                f"""SELECT docs.iri, docs.meta, bm25(search, {weights}) * docs.boost AS rank,
+                f"""SELECT docs.iri, docs.meta,
+                           bm25(search, {weights}) * docs.boost
+                           * (CASE WHEN instr(docs.names, ?) > 0 THEN {NAME_BONUS} ELSE 1 END)
+                           AS rank,
                            snippet(search, -1, ?, ?, '…', 16)
                     FROM search JOIN docs ON docs.id = search.rowid
                     WHERE search MATCH ? ORDER BY rank, docs.iri LIMIT ? OFFSET ?""",
-                (_MARK_OPEN, _MARK_CLOSE, expression, limit, offset),
+                ("|" + fold(text), _MARK_OPEN, _MARK_CLOSE, expression, limit, offset),
             ).fetchall()
         languages = list(languages)
         hits = []

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from markupsafe import escape
 
 ROW = 22
-LABEL_WIDTH = 150
-BAR_WIDTH = 380
-WIDTH = LABEL_WIDTH + BAR_WIDTH + 50
+LABEL_WIDTH = 130
+BAR_WIDTH = 250
+WIDTH = LABEL_WIDTH + BAR_WIDTH + 40
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def bar_chart(bars: Sequence[Bar], title: str, chart_id: str = "chart") -> str:
     for n, bar in enumerate(bars):
         y = 4 + n * ROW
         width = max(round(BAR_WIDTH * bar.value / top, 1), 1)
-        label = escape(bar.label if len(bar.label) <= 22 else bar.label[:21] + "…")
+        label = escape(bar.label if len(bar.label) <= 20 else bar.label[:19] + "…")
         x, text_y = LABEL_WIDTH, y + 15
         row = (
             f"<title>{escape(bar.label)}: {bar.value}</title>"
