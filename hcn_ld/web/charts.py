@@ -36,7 +36,7 @@ def bar_chart(bars: Sequence[Bar], title: str, chart_id: str = "chart") -> str:
     height = ROW * len(bars) + 8
     out = [
         f'<svg class="chart" id="{escape(chart_id)}" viewBox="0 0 {WIDTH} {height}" '
-        f'role="img" aria-labelledby="{escape(chart_id)}-title" '
+        f'role="group" aria-labelledby="{escape(chart_id)}-title" '
         f'xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
     ]

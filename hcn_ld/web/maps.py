@@ -109,7 +109,7 @@ def europe_svg(
     and a labelled, linked, keyboard-focusable marker for every point."""
     shaded = {code.upper() for code in highlight}
     out = [
-        f'<svg class="map" viewBox="0 0 {WIDTH} {height():g}" role="img" '
+        f'<svg class="map" viewBox="0 0 {WIDTH} {height():g}" role="group" '
         f'aria-labelledby="map-title" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="map-title">{escape(title)}</title>',
         '<rect class="sea" width="100%" height="100%"/>',
