@@ -17,6 +17,7 @@ from markupsafe import Markup
 from hcn_ld.facets import BY_NAME, Selection, facet_query
 from hcn_ld.store import Store
 from hcn_ld.web.charts import Bar, bar_chart
+from hcn_ld.web.display import compact
 from hcn_ld.web.languages import labels
 from hcn_ld.web.project import rows
 from hcn_ld.web.urls import Urls
@@ -78,9 +79,9 @@ def dashboard(
     names = labels(store, [c for c, _ in counted] + [c for c, _ in countries], languages)
     info = store.info()
     return Dashboard(
-        classes=[(c, names.get(c) or _local_name(c), n) for c, n in counted[:TOP_CLASSES]],
+        classes=[(c, names.get(c) or compact(c), n) for c, n in counted[:TOP_CLASSES]],
         years=projects_per_year(store),
-        countries=[(c, names.get(c) or _local_name(c), n) for c, n in countries],
+        countries=[(c, names.get(c) or compact(c), n) for c, n in countries],
         validation=dict(info.get("validation") or {}),  # type: ignore[call-overload]
         published=str(info["published"]) if info.get("published") else None,
         version=str(info.get("version") or "") or None,
@@ -122,7 +123,3 @@ def home_parts(
 
 def _year(value: str | None) -> int | None:
     return int(value[:4]) if value and value[:4].isdigit() else None
-
-
-def _local_name(iri: str) -> str:
-    return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
