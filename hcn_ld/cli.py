@@ -166,6 +166,7 @@ def import_group() -> None:
     help="Answer resource IRIs with 303 to a document instead of 200 + Content-Location "
     "(default: 200; $HCN_REDIRECT).",
 )
+@click.option("--access-log", is_flag=True, help="Log every request on stdout.")
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -175,9 +176,10 @@ def serve(
     workers: int | None,
     rewrite_base: bool | None,
     redirect: bool | None,
+    access_log: bool,
 ) -> None:
     """Serve the published store over HTTP (linked data, SPARQL, HTML)."""
     from hcn_ld.web.server import serve as run_server
 
     settings = _settings(ctx, store=store, rewrite_base=rewrite_base, redirect=redirect)
-    run_server(settings, host, port, workers)
+    run_server(settings, host, port, workers, access_log=access_log)

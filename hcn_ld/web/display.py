@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -23,6 +24,16 @@ def compact(iri: str) -> str:
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace) :]}"
     return iri
+
+
+def humanize(iri: str) -> str:
+    """A readable name from an IRI's local name: ``hasTotalCost`` -> ``has total cost``.
+
+    >>> humanize("http://data.europa.eu/s66#hasTotalCost")
+    'has total cost'
+    """
+    local = re.split(r"[#/]", iri.rstrip("/#"))[-1]
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).replace("_", " ").lower() or iri
 
 
 @dataclass
@@ -93,9 +104,8 @@ class Display:
         return [self.row(p, values) for p, values in grouped.items()]
 
     def row(self, predicate: str, values: list[Value]) -> Property:
-        return Property(
-            self.name(predicate), self.urls.public(predicate), compact(predicate), values
-        )
+        label = self.labels.get(predicate) or humanize(predicate)
+        return Property(label, self.urls.public(predicate), compact(predicate), values)
 
     def types(self, subject: ox.NamedNode) -> list[str]:
         return [

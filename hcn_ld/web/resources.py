@@ -18,10 +18,10 @@ from hcn_ld.web import project, site
 from hcn_ld.web.dataset import dataset_quads
 from hcn_ld.web.describe import Description, describe
 from hcn_ld.web.display import Display, Value
-from hcn_ld.web.http import representation, respond
 from hcn_ld.web.languages import wanted
 from hcn_ld.web.negotiation import Loaded, serve
 from hcn_ld.web.render import context, paging_quads
+from hcn_ld.web.responses import representation, respond
 from hcn_ld.web.urls import DATASET_PATH, Urls, for_request
 
 blueprint = Blueprint("resources", __name__)
@@ -102,17 +102,17 @@ def load_resource(iri: str, page: int, urls: Urls) -> Loaded | None:
     return Loaded(quads, "resource.html", page_context(described, urls), headers)
 
 
-@blueprint.route("/id/<type_>/<path:ref>", methods=["GET", "HEAD", "OPTIONS"])
+@blueprint.route("/id/<type_>/<path:ref>")
 def resource(type_: str, ref: str):
     return serve(f"id/{type_}/{ref}", load_resource)
 
 
-@blueprint.route("/.well-known/void", methods=["GET", "HEAD", "OPTIONS"])
+@blueprint.route("/.well-known/void")
 def well_known_void():
     return serve(DATASET_PATH, load_resource)
 
 
-@blueprint.route("/context.jsonld", methods=["GET", "HEAD", "OPTIONS"])
+@blueprint.route("/context.jsonld")
 def jsonld_context():
     current = site()
     urls = for_request(current.settings)
