@@ -9,8 +9,9 @@ loopback port, and loads the same resource with ``wrk`` (Debian package ``wrk``)
 * hcn-ld, HTML          GET {iri} with ``Accept: text/html``
 * Oxigraph, Turtle      GET /query?query=DESCRIBE <iri> (``oxigraph serve-read-only`` from PyPI
                         ``oxigraph`` on the same store generation, union default graph)
-* Trifid                only if ``npm install trifid`` finishes within a minute; otherwise the
-                        output says why it was left out.
+* Trifid, Turtle/HTML   npm ``trifid`` (entity renderer + SPARQL proxy to that Oxigraph server),
+                        installed once into var/bench/trifid if ``npm install`` finishes within
+                        5 minutes; otherwise the output says why it was left out.
 
 Prints requests/s and p50/p99 latency per row, and hcn-ld's Turtle rate relative to Oxigraph.
 Install the peers with ``pip install -e '.[bench]'`` and ``apt-get install wrk``.
@@ -96,25 +97,64 @@ def check(url: str, accept: str, expect: str) -> None:
         raise RuntimeError(f"{url} did not return the resource")
 
 
-def trifid_status() -> str:
-    """Why Trifid is not in the table (installing and configuring it here is best effort)."""
-    if not shutil.which("npm"):
-        return "npm is not installed"
-    scratch = Path(tempfile.mkdtemp(prefix="trifid-"))
+TRIFID_DIR = ROOT / "var" / "bench" / "trifid"
+TRIFID_CONFIG = """\
+server:
+  listener:
+    port: {port}
+  logLevel: warn
+globals:
+  datasetBaseUrl: https://w3id.org/hcn/
+  endpoints:
+    default:
+      url: /query
+plugins:
+  entity-renderer:
+    module: "@zazuko/trifid-entity-renderer"
+    config:
+      followRedirects: true
+  sparql-proxy:
+    module: "@zazuko/trifid-plugin-sparql-proxy"
+    paths: /query
+    config:
+      rewrite: true
+      endpointUrl: {endpoint}
+"""
+
+
+def install_trifid(timeout: int = 300) -> str | None:
+    """Install npm ``trifid`` into var/bench/trifid (once); ``None`` if done, else why not."""
+    server = TRIFID_DIR / "node_modules" / "trifid" / "server.js"
+    if server.exists():
+        return None
+    if not shutil.which("npm") or not shutil.which("node"):
+        return "npm/node are not installed"
+    TRIFID_DIR.mkdir(parents=True, exist_ok=True)
+    command = ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(TRIFID_DIR), "trifid"]
     try:
-        done = subprocess.run(
-            ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(scratch), "trifid"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return "npm install trifid took longer than 60 s"
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    if done.returncode != 0:
+        return f"npm install trifid took longer than {timeout} s"
+    if done.returncode != 0 or not server.exists():
         return f"npm install trifid failed: {done.stderr.strip().splitlines()[-1:]}"
-    return "installed, but serving our data needs a Trifid SPARQL configuration not written yet"
+    return None
+
+
+def start_trifid(endpoint: str, scratch: Path) -> tuple[subprocess.Popen, str]:
+    """Trifid (entity renderer + SPARQL proxy to ``endpoint``) on a free port."""
+    port = free_port()
+    config = scratch / "trifid.yaml"
+    config.write_text(TRIFID_CONFIG.format(port=port, endpoint=endpoint))
+    server = TRIFID_DIR / "node_modules" / "trifid" / "server.js"
+    process = subprocess.Popen(
+        ["node", str(server), "-c", str(config)],
+        cwd=TRIFID_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    wait_for(url + PATH, process, timeout=60)
+    return process, url
 
 
 def main() -> None:
@@ -144,7 +184,7 @@ def main() -> None:
             )
         )
         wait_for(ours + "robots.txt", processes[-1])
-        rows = []
+        rows, notes = [], []
         for label, accept in (("Turtle", "text/turtle"), ("HTML", "text/html")):
             check(ours + PATH, accept, PATH)
             rows.append(
@@ -159,7 +199,8 @@ def main() -> None:
             processes.append(
                 subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             )
-            url = f"http://127.0.0.1:{port}/query?query=" + quote(f"DESCRIBE <{IRI}>")
+            endpoint = f"http://127.0.0.1:{port}/query"
+            url = endpoint + "?query=" + quote(f"DESCRIBE <{IRI}>")
             wait_for(f"http://127.0.0.1:{port}/", processes[-1])
             check(url, "text/turtle", IRI)
             rows.append(
@@ -168,8 +209,18 @@ def main() -> None:
                     wrk(url, "text/turtle", args.seconds, args.connections),
                 )
             )
+            why_not = "skipped (--skip-trifid)" if args.skip_trifid else install_trifid()
+            if why_not is None:
+                process, trifid = start_trifid(endpoint, scratch)
+                processes.append(process)
+                for label, accept in (("Turtle", "text/turtle"), ("HTML", "text/html")):
+                    check(trifid + PATH, accept, "healthclusternet")
+                    figures = wrk(trifid + PATH, accept, args.seconds, args.connections)
+                    rows.append((f"Trifid (over Oxigraph), {label}", figures))
+            else:
+                notes.append(f"Trifid: not measured ({why_not})")
         else:
-            print("Oxigraph server: not measured (pip install -e '.[bench]' installs it)")
+            notes.append("Oxigraph server and Trifid: not measured (pip install -e '.[bench]')")
 
         print(
             f"\nDereferencing <{IRI}>: {args.connections} connections, {args.seconds} s, loopback"
@@ -180,12 +231,11 @@ def main() -> None:
                 f"{label:40} {figures['rps']:9.0f} {figures['p50']:8.2f} {figures['p99']:8.2f} "
                 f"{figures['errors']:7d}"
             )
-        if len(rows) == 3:
-            print(
-                f"hcn-ld Turtle / Oxigraph DESCRIBE: {rows[0][1]['rps'] / rows[2][1]['rps']:.2f}x"
-            )
-        if not args.skip_trifid:
-            print(f"Trifid: not measured ({trifid_status()})")
+        if len(rows) >= 3:
+            ratio = rows[0][1]["rps"] / rows[2][1]["rps"]
+            print(f"hcn-ld Turtle / Oxigraph DESCRIBE: {ratio:.2f}x")
+        for note in notes:
+            print(note)
     finally:
         for process in processes:
             process.terminate()

@@ -10,7 +10,7 @@ from urllib.parse import urldefrag
 
 import requests
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, OWL, RDF, VOID
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID
 
 from hcn_ld.store import LocalStore
 from hcn_ld.store.base import GraphFile
@@ -113,6 +113,17 @@ def test_void_counts_links_and_describes_dumps(server, select):
         assert hashlib.sha256(body).hexdigest() == str(checksum), url
 
 
+def test_named_graphs_are_parts_of_the_dataset_and_dereference(server, select):
+    void = Graph().parse(server + "id/dataset/hcn.ttl", format="turtle")
+    sizes = select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    assert len(sizes) >= 2
+    for row in sizes:
+        public = URIRef(server + row["g"][len(BASE) :])
+        assert (URIRef(server + "id/dataset/hcn"), DCTERMS.hasPart, public) in void
+        graph = Graph().parse(str(public), format="turtle")
+        assert graph.value(public, VOID.triples) == Literal(int(row["n"]))
+
+
 def test_dumps_hold_the_whole_graph_with_checksums(server, select):
     index = requests.get(server + "dumps/", timeout=10).text
     sums = requests.get(server + "dumps/SHA256SUMS", timeout=10).text.splitlines()
@@ -129,6 +140,23 @@ def test_dumps_hold_the_whole_graph_with_checksums(server, select):
     assert len(graph) == int(distinct[0]["n"])
     turtle = Graph().parse(server + "dumps/hcn.ttl", format="turtle")
     assert len(turtle) == len(graph)
+
+
+def test_a_store_without_dumps_gets_them_written_by_the_server(tmp_path):
+    """Stores that keep no dumps (e.g. remote ones) are still served with dumps."""
+    store = tmp_path / "store"
+    run_cli("build", "--store", str(store))
+    folder = LocalStore(store).dumps_folder()
+    for path in folder.iterdir():
+        path.unlink()
+    folder.rmdir()
+    with running_server(store) as url:
+        sums = requests.get(url + "dumps/SHA256SUMS", timeout=30).text.splitlines()
+        assert len(sums) == 4
+        for line in sums:
+            digest, name = line.split()
+            body = requests.get(url + "dumps/" + name, timeout=10).content
+            assert hashlib.sha256(body).hexdigest() == digest
 
 
 def test_sitemap_lists_every_resource_and_robots_points_to_it(server, select):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from hcn_ld.vocab import PREFIXES
+from hcn_ld.web.describe import LABEL_PROPERTIES
 from hcn_ld.web.urls import Urls
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -72,6 +73,8 @@ class Display:
 
     def __init__(self, urls: Urls, labels: dict[str, str], quads: Iterable[ox.Quad]) -> None:
         self.urls = urls
+        #: Rows shown before the others (names first), the rest by label.
+        self.first = {urls.public(str(p)) for p in LABEL_PROPERTIES}
         self.labels = labels
         self.by_subject: dict[object, list[ox.Quad]] = {}
         for quad in quads:
@@ -101,7 +104,8 @@ class Display:
             shown = self.value(quad.object)
             if shown not in values:
                 values.append(shown)
-        return [self.row(p, values) for p, values in grouped.items()]
+        rows = [self.row(p, values) for p, values in grouped.items()]
+        return sorted(rows, key=lambda row: (row.url not in self.first, row.label.lower()))
 
     def row(self, predicate: str, values: list[Value]) -> Property:
         label = self.labels.get(predicate) or humanize(predicate)

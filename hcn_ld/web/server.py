@@ -56,6 +56,8 @@ def serve(
         "keepalive": 5,
         "timeout": 120,
         "graceful_timeout": 10,
+        # One shared $HOME/.gunicorn/gunicorn.ctl would clash between servers (tests run several).
+        "control_socket_disable": True,
     }
     if access_log:
         options["accesslog"] = "-"
