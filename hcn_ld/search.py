@@ -51,6 +51,9 @@ Query = Callable[[str], "QueryResult"]
 
 #: File name of the index inside a store generation directory.
 INDEX_NAME = "search.sqlite"
+#: Layout version of the index file (``PRAGMA user_version``); an index of another layout,
+#: e.g. written by an older hcn-ld, is not used but rebuilt (see :func:`index_for`).
+LAYOUT = 2
 #: Indexed columns and their BM25 weights.
 COLUMNS = {"title": 10.0, "acronym": 20.0, "description": 1.0, "organisations": 3.0, "places": 2.0}
 #: Types whose instances are parts of other resources, not worth a search hit of their own.
@@ -162,6 +165,7 @@ def write_index(query: Query, directory: Path) -> Path:
                 "CREATE TABLE docs (id INTEGER PRIMARY KEY, iri TEXT UNIQUE, boost REAL, "
                 "names TEXT, meta TEXT)"
             )
+            db.execute(f"PRAGMA user_version = {LAYOUT}")
             for number, (iri, doc) in enumerate(sorted(documents.items()), start=1):
                 types = sorted(doc.types, key=lambda t: (t not in type_labels, t))
                 meta = {
@@ -274,6 +278,13 @@ class SearchIndex:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
 
+    def usable(self) -> bool:
+        """Whether the file exists and has this version's layout."""
+        if not self.path.exists():
+            return False
+        with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True) as db:
+            return db.execute("PRAGMA user_version").fetchone()[0] == LAYOUT
+
     def search(
         self,
         text: str,
@@ -340,15 +351,18 @@ def pick_language(texts: dict[str, str], languages: Iterable[str]) -> str | None
 
 
 def index_for(store: Store, cache: Path | None = None) -> SearchIndex:
-    """The index of the store's current version: the one published with it, else one built
-    now into ``cache`` (default: the system temporary folder), keyed by store and version."""
+    """The index of the store's current version: the one published with it, else (none, or
+    one of an older layout) one built now into ``cache`` (default: the system temporary
+    folder), keyed by store, version and layout."""
     published = store.search_index()
-    if published is not None:
+    if published is not None and SearchIndex(published).usable():
         return SearchIndex(published)
     version = store.version()
-    key = hashlib.sha256(f"{getattr(store, 'root', id(store))}|{version}".encode()).hexdigest()
+    identity = f"{getattr(store, 'root', id(store))}|{version}|{LAYOUT}"
+    key = hashlib.sha256(identity.encode()).hexdigest()
     folder = (cache or Path(tempfile.gettempdir()) / "hcn-ld-search") / key[:16]
-    if not (folder / INDEX_NAME).exists():
+    index = SearchIndex(folder / INDEX_NAME)
+    if not index.usable():
         folder.mkdir(parents=True, exist_ok=True)
         write_index(store.query, folder)
-    return SearchIndex(folder / INDEX_NAME)
+    return index
