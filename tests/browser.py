@@ -1,24 +1,21 @@
-"""Headless Chromium for browser tests: Debian's ``/usr/bin/chromium`` driven by Playwright.
+"""Headless Debian Chromium driven by Playwright, with no network beyond 127.0.0.1.
 
-Installed by ``scripts/test-deps/10-chromium.sh`` (never ``playwright install``)::
+Chromium comes from Debian (``scripts/test-deps/10-chromium.sh``), never ``playwright install``::
 
-    with chromium() as browser:
-        page = browser.new_page()
-        page.goto(url)
-
-axe-core (npm) is installed by ``scripts/test-deps/20-axe-core.sh``; :func:`axe_violations`
-injects it into a page and returns what it reports.
+    with browser_page() as page:
+        page.goto(base_url + "sparql")
 """
 
 from __future__ import annotations
 
-import json
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from playwright.sync_api import Browser, Page, sync_playwright
+import pytest
 
 from tests.conftest import ROOT
 
@@ -32,6 +29,43 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def require_chromium() -> None:
+    """Fail clearly when Chromium is missing (``make test-deps`` installs it)."""
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} missing: run 'make test-deps' (scripts/test-deps/10-chromium.sh)")
+
+
+@contextmanager
+def browser_page(blocked: list[str] | None = None) -> Iterator[object]:
+    """A fresh page; requests to anything but 127.0.0.1 fail (and are listed in ``blocked``)."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = browser.new_page()
+
+            def only_local(route) -> None:
+                host = urlsplit(route.request.url).hostname
+                if route.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+                    route.continue_()
+                else:
+                    if blocked is not None:
+                        blocked.append(route.request.url)
+                    route.abort()
+
+            page.route("**/*", only_local)
+            yield page
+        finally:
+            browser.close()
+
+
+# ------------------------------------------------- whole browsers, axe-core, screenshots
+
 AXE = (
     Path(os.environ.get("HCN_TEST_CACHE", Path.home() / ".cache" / "hcn-ld"))
     / "axe-core/node_modules/axe-core/axe.min.js"
@@ -40,27 +74,23 @@ AXE = (
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
 
-def missing() -> str | None:
-    """Why browser tests cannot run here (``None`` when they can)."""
-    if not Path(CHROMIUM).exists():
-        return f"{CHROMIUM} is missing: run scripts/test-deps/10-chromium.sh (make test-deps)"
-    if not AXE.exists():
-        return f"{AXE} is missing: run scripts/test-deps/20-axe-core.sh (make test-deps)"
-    return None
-
-
 @contextmanager
-def chromium() -> Iterator[Browser]:
-    """A headless Chromium, closed afterwards."""
+def chromium() -> Iterator[object]:
+    """A whole headless browser (for several contexts: phone viewport, JavaScript off)."""
+    require_chromium()
+    if not AXE.exists():
+        pytest.fail(f"{AXE} missing: run 'make test-deps' (scripts/test-deps/20-axe-core.sh)")
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
             yield browser
         finally:
             browser.close()
 
 
-def axe_violations(page: Page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
+def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
     """axe-core's violations of the given impacts on the loaded page (id, impact, nodes)."""
     page.add_script_tag(content=AXE.read_text())
     result = page.evaluate("async () => await axe.run(document)")
@@ -76,13 +106,9 @@ def axe_violations(page: Page, impacts: tuple[str, ...] = ("serious", "critical"
     ]
 
 
-def screenshot(page: Page, name: str) -> Path:
+def screenshot(page, name: str) -> Path:
     """Save a full-page screenshot as ``artifacts/screenshots/{name}.png``."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
-
-
-def dump(value: object) -> str:
-    return json.dumps(value, indent=1, ensure_ascii=False)

@@ -34,7 +34,7 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -52,8 +52,11 @@ KEEP_OLD = 2
 class LocalStore(Store):
     """A pyoxigraph store directory with atomic, generation-based publishing."""
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], memory_triples: int = 0) -> None:
         self.root = Path(root)
+        #: Generations with at most this many quads are read into memory on open (faster
+        #: queries; generations never change, so the copy stays exact). 0: always on disk.
+        self.memory_triples = memory_triples
         self._open_id: str | None = None
         self._handle: ox.Store | None = None
         self._manifest: dict[str, object] = {}
@@ -88,6 +91,11 @@ class LocalStore(Store):
                 manifest = json.loads((path / "manifest.json").read_text())
             except OSError as exc:
                 raise StoreError(f"cannot open store generation {path}: {exc}") from exc
+            if 0 < sum(manifest["graphs"].values()) <= self.memory_triples:
+                memory = ox.Store()
+                quads = handle.dump(format=ox.RdfFormat.N_QUADS)
+                memory.load(quads, format=ox.RdfFormat.N_QUADS)
+                handle = memory
             self._handle, self._open_id, self._manifest = handle, generation, manifest
         return self._handle
 
@@ -97,9 +105,10 @@ class LocalStore(Store):
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         store = self._reader()
-        options: dict[str, object] = {}
+        options: dict[str, object] = {"base_iri": base_iri}
         if default_graphs is None:
             options["use_default_graph_as_union"] = True
         else:
@@ -134,6 +143,35 @@ class LocalStore(Store):
             yield
 
     def publish(self, files: Sequence[GraphFile], info: Mapping[str, object] | None = None) -> str:
+        def load(store: ox.Store) -> None:
+            for item in files:
+                graph = ox.NamedNode(item.graph)
+                if store.contains_named_graph(graph):
+                    store.remove_graph(graph)
+                store.bulk_load(path=str(item.path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+
+        return self._new_generation(load, info)
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> str:
+        """Apply the update to a copy of the current generation, then switch to the copy.
+
+        >>> import tempfile
+        >>> store = LocalStore(tempfile.mkdtemp())
+        >>> _ = store.update("INSERT DATA { GRAPH <http://e/g> { <http://e/a> <http://e/p> 1 } }")
+        >>> store.graphs()
+        {'http://e/g': 1}
+        """
+        return self._new_generation(
+            lambda store: store.update(sparql, base_iri=base_iri), {"updated_by": "SPARQL Update"}
+        )
+
+    def _new_generation(
+        self, change: Callable[[ox.Store], None], info: Mapping[str, object] | None
+    ) -> str:
+        """Copy the current generation (RocksDB checkpoint), ``change`` the copy, switch to it.
+
+        If ``change`` raises, the copy is removed and ``current`` is untouched.
+        """
         with self._lock():
             now = dt.datetime.now(dt.UTC)
             generation = f"{now:%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(3)}"
@@ -148,11 +186,12 @@ class LocalStore(Store):
                     str(target / "oxigraph")
                 )
             store = ox.Store(str(target / "oxigraph"))
-            for item in files:
-                graph = ox.NamedNode(item.graph)
-                if store.contains_named_graph(graph):
-                    store.remove_graph(graph)
-                store.bulk_load(path=str(item.path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+            try:
+                change(store)
+            except BaseException:
+                del store
+                shutil.rmtree(target, ignore_errors=True)
+                raise
             store.optimize()
             write_dumps(partial(store.query, use_default_graph_as_union=True), target / "dumps")
             counts = {

@@ -28,7 +28,7 @@ from hcn_ld.web.replay import REPLAYABLE
 #: Caches may keep a representation a minute, then revalidate it with its ETag.
 CACHE_CONTROL = "public, max-age=60"
 #: Headers a browser script may read on a cross-origin response.
-EXPOSED = "ETag, Last-Modified, Link, Content-Location, Vary, Location"
+EXPOSED = "ETag, Last-Modified, Link, Content-Location, Vary, Location, X-SPARQL-Truncated"
 
 
 @dataclass(frozen=True)

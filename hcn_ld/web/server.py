@@ -54,7 +54,8 @@ def serve(
         "worker_class": "gthread",
         "threads": THREADS,
         "keepalive": 5,
-        "timeout": 120,
+        # Queries stop at settings.query_timeout; gunicorn only reaps workers stuck beyond it.
+        "timeout": max(120, int(settings.query_timeout) + 30),
         "graceful_timeout": 10,
         # One shared $HOME/.gunicorn/gunicorn.ctl would clash between servers (tests run several).
         "control_socket_disable": True,
