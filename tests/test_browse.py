@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from rdflib.plugins.sparql import prepareQuery
+from SPARQLWrapper import JSON, SPARQLWrapper
 
 PROJECT = "id/project/healthclusternet"
 CITIES = ["Maribor", "Bilbao", "Kraków", "Graz", "Budapest", "Hämeenlinna", "Pécs", "Potsdam",
@@ -122,12 +123,16 @@ def test_country_facet_counts_projects_with_events_there(browse_server):
 
 def test_shown_sparql_is_the_query_that_made_the_list(browse_server):
     html = get(browse_server + "projects?status=finished").text
-    query = re.search(r"<pre><code>(.*?)</code></pre>", html, re.S).group(1)
-    query = html_lib.unescape(query)
-    prepareQuery(query)  # valid SPARQL 1.1
-    link = re.search(r'<a href="([^"]+)">Run it at the SPARQL endpoint', html).group(1)
-    assert parse_qs(urlsplit(link.replace("&amp;", "&")).query)["query"] == [query]
+    query = html_lib.unescape(re.search(r"<pre><code>(.*?)</code></pre>", html, re.S).group(1))
+    link = html_lib.unescape(re.search(r'<a href="([^"]+)">Run it at the SPARQL endpoint', html)[1])
+    assert parse_qs(urlsplit(link).query)["query"] == [query]
     assert 'FILTER(STR(?status) IN ("finished"))' in query
+    endpoint = SPARQLWrapper(link.split("?", 1)[0], returnFormat=JSON)
+    endpoint.setQuery(query)
+    answer = endpoint.query().convert()
+    listed = {b["project"]["value"].rsplit("/", 1)[-1] for b in answer["results"]["bindings"]}
+    assert listed == {"healthclusternet", "synthetic-beta"}
+    assert sorted(project_titles(html)) == ["HealthClusterNET", "SYNTHETIC-BETA"]
 
 
 @pytest.mark.parametrize(
