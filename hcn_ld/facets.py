@@ -57,7 +57,7 @@ FACETS: tuple[Facet, ...] = (
         "Country",
         "{ ?{v}_event dct:isPartOf ?project ; locn:location/hcn:country ?{v} } UNION "
         "{ ?project eurio:hasInvolvedParty/eurio:isRoleOf/"
-        "(hcn:country|eurio:hasSite/eurio:hasAddress/hcn:country) ?{v} }",
+        "(hcn:country|eurio:hasSite/eurio:hasGeographicalLocation) ?{v} }",
     ),
     Facet(
         "role",

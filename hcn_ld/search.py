@@ -85,9 +85,9 @@ _QUERIES = {
         ?org eurio:legalName|rdfs:label|skos:altLabel ?text . FILTER(isIRI(?s)) }""",
     "places": """SELECT ?s ?text WHERE {
         { ?s locn:location ?place } UNION { ?event dct:isPartOf ?s ; locn:location ?place }
-        UNION { ?s eurio:hasInvolvedParty/eurio:isRoleOf/eurio:hasSite/eurio:hasAddress ?place }
-        { ?place rdfs:label|locn:addressArea|locn:postName ?text }
-        UNION { ?place hcn:country/rdfs:label ?text }
+        UNION { ?s eurio:hasInvolvedParty/eurio:isRoleOf/eurio:hasSite ?place }
+        { ?place rdfs:label|eurio:hasAddress/eurio:addressLocality ?text }
+        UNION { ?place (hcn:country|eurio:hasGeographicalLocation)/(rdfs:label|eurio:name) ?text }
         UNION { ?place locn:adminUnitL1/rdfs:label ?text }
         FILTER(isIRI(?s) && isLiteral(?text)) }""",
     "type": "SELECT ?s ?type WHERE { ?s a ?type . FILTER(isIRI(?s)) }",

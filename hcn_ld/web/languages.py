@@ -25,6 +25,7 @@ LABELS = (
     "rdfs:label",
     "skos:prefLabel",
     "eurio:legalName",
+    "eurio:name",
     "eurio:shortForm",
     "eurio:title",
     "dct:title",

@@ -190,8 +190,8 @@ def project_view(store: Store, iri: str, languages: Sequence[str]) -> ProjectVie
           {node} eurio:hasInvolvedParty ?role . ?role eurio:isRoleOf ?org .
           OPTIONAL {{ ?role eurio:roleLabel ?label }}
           OPTIONAL {{ ?role eurio:order ?order }}
-          OPTIONAL {{ ?role eurio:hasFundingAmount/eurio:value ?contribution }}
-          OPTIONAL {{ ?org (hcn:country|eurio:hasSite/eurio:hasAddress/hcn:country) ?country }}
+          OPTIONAL {{ ?role (hcn:ecContribution|eurio:hasFundingAmount)/eurio:value ?contribution }}
+          OPTIONAL {{ ?org (hcn:country|eurio:hasSite/eurio:hasGeographicalLocation) ?country }}
         }}""",
     )
     events = rows(
