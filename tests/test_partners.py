@@ -43,6 +43,11 @@ def test_partners_table_role_facet_and_search_see_participations(tmp_path):
     run_cli("build", "--store", str(store_path))
     lines = participation(2, "Synthetic Partner Two Ltd", "participant", "IRL", "1000.5")
     lines += participation(1, "Synthetic Coordinator Org", "coordinator", "NLD", "25000")
+    coordinator = f"{BASE}id/organisation/synthetic-1"
+    lines += [
+        f'<{coordinator}> <http://www.w3.org/2000/01/rdf-schema#label> "Coordinator"@en .',
+        f'<{coordinator}> <http://www.w3.org/2000/01/rdf-schema#label> "Coordinateur"@fr .',
+    ]
     extra = tmp_path / "partners.nt"
     extra.write_text("\n".join(lines) + "\n")
     store = LocalStore(store_path)
@@ -50,10 +55,12 @@ def test_partners_table_role_facet_and_search_see_participations(tmp_path):
 
     view = project_view(store, PROJECT, ["en"])
     assert [(p.order, p.organisation.text, p.role, p.contribution) for p in view.partners] == [
-        ("1", "Synthetic Coordinator Org", "coordinator", "25\u202f000.00 EUR"),
+        ("1", "Coordinator", "coordinator", "25\u202f000.00 EUR"),
         ("2", "Synthetic Partner Two Ltd", "participant", "1\u202f000.50 EUR"),
     ]
     assert [p.country for p in view.partners] == ["Country NLD", "Country IRL"]
+    in_french = project_view(store, PROJECT, ["fr-be", "fr", "en"]).partners
+    assert in_french[0].organisation.text == "Coordinateur"  # the reader's language first
 
     selection = facets.Selection.from_params({"role": ["coordinator"]}, BASE)
     assert [r["project"] for r in rows(store, facets.list_query(selection))] == [PROJECT]
