@@ -2,7 +2,7 @@
 
 The outlines are Natural Earth 1:110m countries (public domain) from the npm package
 ``world-atlas``, clipped to Europe by ``scripts/make_europe_map.py`` into
-``static/maps/europe-110m.json`` (35 KB). The projection is Lambert azimuthal equal-area
+``static/maps/europe-110m.json`` (36 KB). The projection is Lambert azimuthal equal-area
 centred on 10°E 52°N (the spherical form of ETRS89-LAEA, EPSG:3035), so the map needs no
 tiles, no network and no JavaScript::
 
