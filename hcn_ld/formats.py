@@ -81,6 +81,8 @@ RESULT_FORMATS: tuple[Format, ...] = (
 
 #: Human-readable pages (resource pages, the query UI).
 HTML = Format("html", "text/html", "html", "HTML", None, ("application/xhtml+xml",))
+#: Plain JSON answers of the site's own APIs (search results); not an RDF or SPARQL format.
+JSON = Format("json", "application/json", "json", "JSON", None)
 
 ALL_FORMATS = RDF_FORMATS + RESULT_FORMATS + (HTML,)
 

@@ -8,12 +8,16 @@ Chromium comes from Debian (``scripts/test-deps/10-chromium.sh``), never ``playw
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.conftest import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -58,3 +62,53 @@ def browser_page(blocked: list[str] | None = None) -> Iterator[object]:
             yield page
         finally:
             browser.close()
+
+
+# ------------------------------------------------- whole browsers, axe-core, screenshots
+
+AXE = (
+    Path(os.environ.get("HCN_TEST_CACHE", Path.home() / ".cache" / "hcn-ld"))
+    / "axe-core/node_modules/axe-core/axe.min.js"
+)
+#: Where tests save screenshots (gitignored).
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+
+
+@contextmanager
+def chromium() -> Iterator[object]:
+    """A whole headless browser (for several contexts: phone viewport, JavaScript off)."""
+    require_chromium()
+    if not AXE.exists():
+        pytest.fail(f"{AXE} missing: run 'make test-deps' (scripts/test-deps/20-axe-core.sh)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
+    """axe-core's violations of the given impacts on the loaded page (id, impact, nodes)."""
+    page.add_script_tag(content=AXE.read_text())
+    result = page.evaluate("async () => await axe.run(document)")
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot as ``artifacts/screenshots/{name}.png``."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

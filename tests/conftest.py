@@ -103,3 +103,18 @@ PREFIX schema: <http://schema.org/>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 """
+
+
+@pytest.fixture(scope="session")
+def browse_server(tmp_path_factory):
+    """Base URL of ``hcn-ld serve`` on data/ plus three synthetic projects (tests/synthetic.py),
+    so that facets and charts have something to narrow and count."""
+    from tests.server import running_server
+    from tests.synthetic import add_synthetic_projects
+
+    folder = tmp_path_factory.mktemp("browse")
+    shutil.copytree(ROOT / "data", folder / "data")
+    add_synthetic_projects(folder / "data")
+    run_cli("--data", str(folder / "data"), "build", "--store", str(folder / "store"))
+    with running_server(folder / "store") as url:
+        yield url

@@ -64,7 +64,7 @@ def start_server(
             requests.get(url + "robots.txt", timeout=2)
             _RUNNING[url] = (process, log)
             return url
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or slow under load
             time.sleep(0.1)
     process.kill()
     log.close()

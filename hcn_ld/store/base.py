@@ -85,3 +85,11 @@ class Store(ABC):
     @abstractmethod
     def publish(self, files: Sequence[GraphFile], info: Mapping[str, object] | None = None) -> str:
         """Replace the named graphs of ``files`` with their contents; returns the new version."""
+
+    def search_index(self) -> Path | None:
+        """The full-text index written with the current version at publish time, if any.
+
+        Stores that write none return ``None``; the web app then builds one per version on
+        first use (see :func:`hcn_ld.search.index_for`).
+        """
+        return None

@@ -7,6 +7,7 @@ Layout of a store directory::
       generations/<id>/oxigraph/                     (RocksDB, never written after publish)
       generations/<id>/manifest.json                 (graphs, counts, publish info)
       generations/<id>/dumps/                        (whole-dataset dumps + checksums)
+      generations/<id>/search.sqlite                 (full-text index, see hcn_ld.search)
 
 A publish copies the current generation (a RocksDB checkpoint: hard links, cheap), replaces
 its own graphs in the copy, and only then points ``current`` at it. Readers hold a
@@ -41,6 +42,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from hcn_ld.dumps import write_dumps
+from hcn_ld.search import INDEX_NAME, write_index
 from hcn_ld.store.base import GraphFile, NoData, QueryResult, Store, StoreError
 
 #: Generations kept besides the current one (readers may still hold them open).
@@ -75,6 +77,10 @@ class LocalStore(Store):
     def generation_dir(self, generation: str | None = None) -> Path:
         """The directory of a generation (default: the current one)."""
         return self.root / "generations" / (generation or self.current_id())
+
+    def search_index(self) -> Path | None:
+        path = self.generation_dir() / INDEX_NAME
+        return path if path.exists() else None
 
     def _reader(self) -> ox.Store:
         generation = self.current_id()
@@ -192,6 +198,7 @@ class LocalStore(Store):
                 g.value: sum(1 for _ in store.quads_for_pattern(None, None, None, g))
                 for g in store.named_graphs()
             }
+            write_index(partial(store.query, use_default_graph_as_union=True), target)
             store.flush()
             del store
             manifest = {

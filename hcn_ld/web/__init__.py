@@ -33,6 +33,8 @@ PAGES = (
     "sitemap",
     "ontology",
     "sparql",
+    "search",
+    "projects",
 )
 
 

@@ -7,9 +7,11 @@ from flask import Blueprint, render_template
 from hcn_ld.store import Store
 from hcn_ld.uris import TYPES
 from hcn_ld.web import site
+from hcn_ld.web.dashboard import home_parts
 from hcn_ld.web.dataset import DESCRIPTION, TITLE
 from hcn_ld.web.describe import labels
 from hcn_ld.web.display import compact
+from hcn_ld.web.languages import wanted
 from hcn_ld.web.urls import for_request
 
 blueprint = Blueprint("home", __name__)
@@ -40,6 +42,7 @@ def classes(store: Store) -> list[tuple[str, int]]:
 def home():
     current = site()
     urls = for_request(current.settings)
+    languages = wanted()
 
     def page() -> str:
         store = current.store
@@ -55,6 +58,9 @@ def home():
             kinds=kinds(store, current.settings.base),
             classes=[(c, names.get(c) or compact(c), n) for c, n in counted],
             published=store.info().get("published"),
+            **home_parts(store, current.settings.base, urls, languages, counted),
         )
 
-    return current.page(("home", urls.served), page, "text/html")
+    response = current.page(("home", urls.served, tuple(languages)), page, "text/html")
+    response.vary.add("Accept-Language")
+    return response

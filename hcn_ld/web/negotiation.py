@@ -26,6 +26,7 @@ from werkzeug.exceptions import NotAcceptable
 from hcn_ld.formats import HTML, RDF_FORMATS, Format, by_media_type, by_name, negotiate
 from hcn_ld.web import site
 from hcn_ld.web.http import Representation, alternates, representation, respond
+from hcn_ld.web.languages import wanted
 from hcn_ld.web.render import render
 from hcn_ld.web.urls import Urls, for_request
 
@@ -98,13 +99,17 @@ def serve(path: str, loader: Loader) -> object:
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     version = current.store.version()
     negotiated = suffix is None
-    key = ("resource", version, urls.served, iri, fmt.name, page, negotiated)
+    languages = tuple(wanted()) if fmt is HTML else ()
+    key = ("resource", version, urls.served, iri, fmt.name, page, negotiated, languages)
     rep = current.cache.get(key, lambda: _render(iri, page, fmt, urls, loader, negotiated))
     if negotiated and current.settings.redirect:
         response = redirect(urls.document(iri, fmt.extension, page), 303)
         response.vary.add("Accept")
         return response
-    return respond(rep, last_modified=current.last_modified(version), negotiated=negotiated)
+    response = respond(rep, last_modified=current.last_modified(version), negotiated=negotiated)
+    if languages:
+        response.vary.add("Accept-Language")
+    return response
 
 
 def _render(

@@ -15,11 +15,12 @@ import pyoxigraph as ox
 from flask import Blueprint
 
 from hcn_ld.vocab import SCHEMA
-from hcn_ld.web import site
+from hcn_ld.web import project, site
 from hcn_ld.web.dataset import dataset_quads, graph_quads
 from hcn_ld.web.describe import Description, describe, label_quads, mentioned
 from hcn_ld.web.display import Display, Value
 from hcn_ld.web.http import representation, respond
+from hcn_ld.web.languages import wanted
 from hcn_ld.web.negotiation import Loaded, serve
 from hcn_ld.web.render import context, paging_quads
 from hcn_ld.web.urls import DATASET_PATH, Urls, for_request
@@ -61,6 +62,7 @@ def page_context(described: Description, urls: Urls) -> dict[str, object]:
         "previous_page": urls.resource(iri, page - 1) if page > 1 else None,
         "next_page": urls.resource(iri, page + 1) if described.has_next else None,
         "schema_org": schema_org(described, show.types(ox.NamedNode(iri)), main.title, urls),
+        **project.page_parts(site().store, iri, urls, wanted()),
     }
 
 

@@ -63,5 +63,9 @@ def sitemap():
 def robots():
     current = site()
     urls = for_request(current.settings)
-    body = f"User-agent: *\nDisallow: /sparql\nAllow: /\nSitemap: {urls.page('sitemap.xml')}\n"
+    # Search results and facet combinations are endless views of the same resources.
+    body = (
+        "User-agent: *\nDisallow: /sparql\nDisallow: /search\nDisallow: /projects?\n"
+        f"Allow: /\nSitemap: {urls.page('sitemap.xml')}\n"
+    )
     return current.page(("robots", urls.served), lambda: body, "text/plain")
