@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -21,8 +22,14 @@ def store_option(function):
     return click.option(
         "--store",
         default=None,
-        help="Store directory (default: var/store, or $HCN_STORE).",
+        help="Store directory, or sparql+http://host:port/path for a SPARQL 1.1 server "
+        "(default: var/store, or $HCN_STORE).",
     )(function)
+
+
+def _shown(spec: str) -> str:
+    """A store spec fit to print: any password in it masked."""
+    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", spec)
 
 
 def _settings(ctx: click.Context, **changes: object) -> Settings:
@@ -64,8 +71,11 @@ def build_command(ctx: click.Context, store: str | None) -> None:
         click.echo(exc.report.summary(), err=True)
         click.echo(f"full SHACL report: {exc.report_path}", err=True)
         raise click.ClickException("validation failed; the published store is unchanged") from None
+    except StoreError as exc:
+        message = f"store error: {exc}; the published store is unchanged"
+        raise click.ClickException(message) from None
     click.echo(
-        f"published {len(result.mapped.graph)} triples into {settings.store} "
+        f"published {len(result.mapped.graph)} triples into {_shown(settings.store)} "
         f"(version {result.version}; {len(result.report.warnings)} warning(s))"
     )
 
