@@ -171,3 +171,46 @@ def serve(ctx: click.Context, store: str | None, host: str, port: int, workers: 
     from hcn_ld.web.server import serve as run_server
 
     run_server(_settings(ctx, store=store), host, port, workers)
+
+
+@import_group.command(name="cordis")
+@click.option(
+    "--projects",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="CORDIS project.csv (';'-separated or comma-quoted; current or FP6/FP7 layout).",
+)
+@click.option(
+    "--organizations",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    required=True,
+    help="CORDIS organization.csv: one row per participation.",
+)
+@store_option
+@click.pass_context
+def import_cordis(
+    ctx: click.Context, projects: Path | None, organizations: Path, store: str | None
+) -> None:
+    """Import CORDIS exports into the named graph {base}graph/cordis.
+
+    Bad rows are reported (file, line, column, why) and skipped; the rest is validated
+    with shapes/ and published atomically, replacing only the CORDIS graph.
+    """
+    from hcn_ld.importers.cordis import GRAPH, read_cordis
+    from hcn_ld.pipeline import publish_mapped
+    from hcn_ld.uris import Minter
+    from hcn_ld.validation import validate as run_shapes
+
+    settings = _settings(ctx, store=store)
+    result = read_cordis(projects, organizations, Minter(settings.base))
+    for error in result.log.errors:
+        click.echo(f"bad row skipped: {error}", err=True)
+    report = run_shapes(result.mapped, settings)
+    click.echo(report.summary(), err=True)
+    info = {"import": {"source": "cordis", **result.log.counts, "bad_rows": len(result.log.errors)}}
+    try:
+        version = publish_mapped(settings, {GRAPH: result.mapped.graph}, report, info)
+    except BuildFailed as exc:
+        click.echo(f"full SHACL report: {exc.report_path}", err=True)
+        raise click.ClickException("validation failed; the published store is unchanged") from None
+    click.echo(f"{result.log.summary()}; published into {settings.store} (version {version})")
