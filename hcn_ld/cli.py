@@ -197,20 +197,49 @@ def import_cordis(
     with shapes/ and published atomically, replacing only the CORDIS graph.
     """
     from hcn_ld.importers.cordis import GRAPH, read_cordis
-    from hcn_ld.pipeline import publish_mapped
     from hcn_ld.uris import Minter
-    from hcn_ld.validation import validate as run_shapes
 
     settings = _settings(ctx, store=store)
     result = read_cordis(projects, organizations, Minter(settings.base))
-    for error in result.log.errors:
+    _publish_import(settings, GRAPH, result.mapped, result.log)
+
+
+@import_group.command(name="keep")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True)
+)
+@store_option
+@click.pass_context
+def import_keep(ctx: click.Context, files: tuple[Path, ...], store: str | None) -> None:
+    """Import KEEP exports (Excel .xlsx or project-API .json) into {base}graph/keep.
+
+    Bad rows are reported (file, row, field, why) and skipped; the rest is validated
+    with shapes/ and published atomically, replacing only the KEEP graph.
+    """
+    from hcn_ld.importers.keep import GRAPH, read_keep
+    from hcn_ld.uris import Minter
+
+    settings = _settings(ctx, store=store)
+    result = read_keep(files, Minter(settings.base), settings.data_dir)
+    _publish_import(settings, GRAPH, result.mapped, result.log)
+
+
+def _publish_import(settings: Settings, source: str, mapped, log) -> None:
+    """Report skipped rows, validate ``mapped`` and publish it as graph ``source``."""
+    from hcn_ld.pipeline import publish_mapped
+    from hcn_ld.validation import validate as run_shapes
+
+    for error in log.errors:
         click.echo(f"bad row skipped: {error}", err=True)
-    report = run_shapes(result.mapped, settings)
+    report = run_shapes(mapped, settings)
     click.echo(report.summary(), err=True)
-    info = {"import": {"source": "cordis", **result.log.counts, "bad_rows": len(result.log.errors)}}
+    info = {"import": {"source": source, **log.counts, "bad_rows": len(log.errors)}}
     try:
-        version = publish_mapped(settings, {GRAPH: result.mapped.graph}, report, info)
+        version = publish_mapped(settings, {source: mapped.graph}, report, info)
     except BuildFailed as exc:
         click.echo(f"full SHACL report: {exc.report_path}", err=True)
         raise click.ClickException("validation failed; the published store is unchanged") from None
-    click.echo(f"{result.log.summary()}; published into {settings.store} (version {version})")
+    except StoreError as exc:
+        message = f"store error: {exc}; the published store is unchanged"
+        raise click.ClickException(message) from None
+    click.echo(f"{log.summary()}; published into {_shown(settings.store)} (version {version})")
