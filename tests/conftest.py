@@ -46,6 +46,15 @@ STORE_KINDS = ("local", "oxigraph", "virtuoso")
 
 
 @pytest.fixture(scope="session")
+def server(built_store):
+    """Base URL of ``hcn-ld serve`` running on ``built_store`` (default settings)."""
+    from tests.server import running_server
+
+    with running_server(built_store) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def oxigraph_spec(tmp_path_factory) -> Iterator[str]:
     """A real Oxigraph server on a free port (empty); its ``sparql+http://`` store spec."""
     with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as spec:

@@ -43,14 +43,24 @@ class Store(ABC):
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL query.
 
         Without ``default_graphs`` the default graph is the union of all named graphs;
         with them, exactly those graphs (SPARQL 1.1 Protocol ``default-graph-uri``).
         ``named_graphs`` restricts what ``GRAPH`` sees (``named-graph-uri``).
-        Raises ``SyntaxError`` for a malformed query.
+        Relative IRIs resolve against ``base_iri``. Raises ``SyntaxError`` for a malformed query.
         """
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> str:
+        """Apply a SPARQL 1.1 Update, all of it or nothing; returns the new version.
+
+        Readers keep seeing the previous version until the update is complete.
+        Raises ``SyntaxError`` for a malformed update; stores that take no updates raise
+        :class:`StoreError` (this default).
+        """
+        raise StoreError(f"{type(self).__name__} does not accept SPARQL Update")
 
     @abstractmethod
     def version(self) -> str:
@@ -63,6 +73,14 @@ class Store(ABC):
     @abstractmethod
     def info(self) -> dict[str, object]:
         """What the last publish recorded (``published`` time, build details) plus ``version``."""
+
+    def dumps_folder(self) -> Path | None:
+        """Where the dumps of the current version were written at publish time, if anywhere.
+
+        Stores that do not keep dumps return ``None``; the web app then writes them itself
+        (see :mod:`hcn_ld.dumps`).
+        """
+        return None
 
     @abstractmethod
     def publish(self, files: Sequence[GraphFile], info: Mapping[str, object] | None = None) -> str:

@@ -67,6 +67,8 @@ REGISTRY_TTL = 2.0
 #: Seconds to wait for the server on one request.
 TIMEOUT = 600
 
+# Graphs an update names: GRAPH <g>, INTO <g>, TO <g>, CLEAR/DROP/CREATE [SILENT] GRAPH <g>.
+_NAMED_GRAPH = re.compile(r"(?:GRAPH|INTO|TO)\s*<([^>]+)>", re.IGNORECASE)
 # Virtuoso labels blank nodes "nodeID://b1234" in results, which is no valid blank node id.
 _VIRTUOSO_BNODE = re.compile(rb"(<bnode>|\"bnode\",\s*\"value\":\s*\")nodeID://")
 
@@ -190,10 +192,11 @@ class RemoteStore(Store):
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         published = list(self.graphs())
         return self._send(
-            sparql,
+            f"BASE <{base_iri}>\n{sparql}" if base_iri else sparql,
             default_graphs=published if default_graphs is None else default_graphs,
             named_graphs=published if named_graphs is None else named_graphs,
         )
@@ -208,6 +211,58 @@ class RemoteStore(Store):
         return dict(self._manifest())
 
     # ---------------------------------------------------------------- publishing
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> str:
+        """Apply a SPARQL Update on the server (one request), then record a new version.
+
+        Graphs the update names (``GRAPH``, ``INTO``, ``TO``, ``CLEAR``, ``DROP``, ``CREATE``)
+        join the published graphs; graphs left empty leave them. The server applies one
+        request as one transaction (Oxigraph) or one commit (Virtuoso).
+        """
+        self._registry = None
+        try:
+            previous = self._manifest()
+        except NoData:
+            previous = {"graphs": {}}
+        text = f"BASE <{base_iri}>\n{sparql}" if base_iri else sparql
+        try:
+            self._update(text)
+        except StoreError as exc:
+            if "HTTP 400" in str(exc):
+                raise SyntaxError(str(exc).split(": ", 2)[-1]) from None
+            raise
+        named = set(_NAMED_GRAPH.findall(sparql)) - {REGISTRY}
+        graphs = set(previous["graphs"]) | named  # type: ignore[arg-type]
+        counts = {g: n for g in sorted(graphs) if (n := self._count(g))}
+        return self._record(counts, previous, {"updated_by": "SPARQL Update"})
+
+    def _record(
+        self,
+        counts: Mapping[str, int],
+        previous: Mapping[str, object],
+        info: Mapping[str, object],
+        before: Sequence[str] = (),
+    ) -> str:
+        """Write a new version and manifest into the registry, after the ``before`` operations,
+        in one update request; returns the version."""
+        now = dt.datetime.now(dt.UTC)
+        version = f"{now:%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(3)}"
+        manifest = {
+            "published": now.isoformat(timespec="seconds"),
+            "previous": previous.get("version"),
+            "graphs": dict(sorted(counts.items())),
+            **info,
+        }
+        document = ox.Literal(json.dumps(manifest, default=str))
+        operations = [
+            *before,
+            f"DROP SILENT GRAPH <{REGISTRY}>",
+            f"INSERT DATA {{ GRAPH <{REGISTRY}> {{ <{REGISTRY}> <{VERSION}> "
+            f"{ox.Literal(version)} ; <{MANIFEST}> {document} }} }}",
+        ]
+        self._update(" ;\n".join(operations))
+        self._registry = None
+        return version
 
     def _update(self, sparql: str) -> None:
         self._request(
@@ -233,14 +288,13 @@ class RemoteStore(Store):
         return int(next(iter(rows))["n"].value)
 
     def publish(self, files: Sequence[GraphFile], info: Mapping[str, object] | None = None) -> str:
-        now = dt.datetime.now(dt.UTC)
-        version = f"{now:%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(3)}"
+        self._registry = None
         try:
-            self._registry = None
             previous = self._manifest()
         except NoData:
             previous = {"graphs": {}}
-        staging = {item.graph: f"urn:hcn-ld:staging:{version}:{n}" for n, item in enumerate(files)}
+        token = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}-{secrets.token_hex(3)}"
+        staging = {item.graph: f"urn:hcn-ld:staging:{token}:{n}" for n, item in enumerate(files)}
         try:
             for item in files:
                 with open(item.path, "rb") as body:
@@ -253,28 +307,14 @@ class RemoteStore(Store):
                     )
             counts = {**previous["graphs"]}  # type: ignore[dict-item]
             counts.update({graph: self._count(temp) for graph, temp in staging.items()})
-            manifest = {
-                "published": now.isoformat(timespec="seconds"),
-                "previous": previous.get("version"),
-                "graphs": dict(sorted(counts.items())),
-                **(info or {}),
-            }
             switch = [
                 f"DROP SILENT GRAPH <{g}> ; MOVE SILENT <{t}> TO <{g}>" for g, t in staging.items()
             ]
-            switch.append(f"DROP SILENT GRAPH <{REGISTRY}>")
-            document = ox.Literal(json.dumps(manifest, default=str))
-            switch.append(
-                f"INSERT DATA {{ GRAPH <{REGISTRY}> {{ <{REGISTRY}> <{VERSION}> "
-                f"{ox.Literal(version)} ; <{MANIFEST}> {document} }} }}"
-            )
-            self._update(" ;\n".join(switch))
+            return self._record(counts, previous, info or {}, before=switch)
         finally:
             leftovers = [f"DROP SILENT GRAPH <{t}>" for t in staging.values()]
             if leftovers:
                 self._update(" ;\n".join(leftovers))
-            self._registry = None
-        return version
 
 
 def _server_message(exc: BaseException) -> str:
