@@ -199,6 +199,7 @@ def import_group() -> None:
     help="Enable SPARQL Update for requests with 'Authorization: Bearer TOKEN' "
     "(or $HCN_UPDATE_TOKEN; read-only without).",
 )
+@click.option("--access-log", is_flag=True, help="Log every request on stdout.")
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -213,6 +214,7 @@ def serve(
     max_query_length: int | None,
     service_allow: tuple[str, ...],
     update_token: str | None,
+    access_log: bool,
 ) -> None:
     """Serve the published store over HTTP (linked data, SPARQL, HTML)."""
     from hcn_ld.web.server import serve as run_server
@@ -228,7 +230,7 @@ def serve(
         service_allowlist=service_allow or None,
         update_token=update_token,
     )
-    run_server(settings, host, port, workers)
+    run_server(settings, host, port, workers, access_log=access_log)
 
 
 @main.command()
@@ -260,7 +262,6 @@ def load(ctx: click.Context, store: str | None, graph_iri: str, files: tuple[str
             raise click.ClickException(f"cannot parse {name}: {exc}") from None
         version = open_store(settings.store).publish([GraphFile(graph_iri, ntriples)])
     click.echo(f"loaded {', '.join(files)} into <{graph_iri}> (version {version})")
-
 
 
 @import_group.command(name="cordis")

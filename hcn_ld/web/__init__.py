@@ -20,7 +20,7 @@ from flask import Flask, Response, current_app
 
 from hcn_ld.config import Settings
 from hcn_ld.store import Store, open_store
-from hcn_ld.web.http import RenderCache, add_cors, representation, respond
+from hcn_ld.web.responses import RenderCache, add_cors, representation, respond
 
 #: Modules that each define a ``blueprint`` (one page type each).
 PAGES = (
@@ -44,9 +44,9 @@ class Site:
     cache: RenderCache = field(default_factory=RenderCache)
     _modified: tuple[str, dt.datetime | None] = ("", None)
 
-    def last_modified(self) -> dt.datetime | None:
-        """When the data being served was published (for ``Last-Modified``)."""
-        version = self.store.version()
+    def last_modified(self, version: str | None = None) -> dt.datetime | None:
+        """When the data being served (``version``: the current one) was published."""
+        version = version or self.store.version()
         if self._modified[0] != version:
             published = self.store.info().get("published")
             when = dt.datetime.fromisoformat(str(published)) if published else None
@@ -55,10 +55,9 @@ class Site:
 
     def page(self, key: Hashable, produce: Callable[[], str | bytes], media_type: str) -> Response:
         """A response rendered once per store version and ``key`` (include the served origin)."""
-        rep = self.cache.get(
-            (self.store.version(), key), lambda: representation(produce(), media_type)
-        )
-        return respond(rep, last_modified=self.last_modified())
+        version = self.store.version()
+        rep = self.cache.get((version, key), lambda: representation(produce(), media_type))
+        return respond(rep, last_modified=self.last_modified(version))
 
 
 def create_app(settings: Settings, store: Store | None = None) -> Flask:
