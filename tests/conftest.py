@@ -41,30 +41,32 @@ def built_store(tmp_path_factory) -> Path:
     return store
 
 
-#: The kinds of store every fact check runs against.
+#: The kinds of store every fact check, dereferencing and SPARQL test runs against.
 STORE_KINDS = ("local", "oxigraph", "virtuoso")
+#: Seconds the test servers give a query (a runaway query the app gave up on stops there).
+QUERY_TIMEOUT = 10
 
 
 @pytest.fixture(scope="session")
-def server(built_store):
-    """Base URL of ``hcn-ld serve`` running on ``built_store`` (default settings)."""
+def server(store_spec):
+    """Base URL of ``hcn-ld serve`` on each kind of store (default settings)."""
     from tests.server import running_server
 
-    with running_server(built_store) as url:
+    with running_server(store_spec) as url:
         yield url
 
 
 @pytest.fixture(scope="session")
 def oxigraph_spec(tmp_path_factory) -> Iterator[str]:
     """A real Oxigraph server on a free port (empty); its ``sparql+http://`` store spec."""
-    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as spec:
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph"), timeout=QUERY_TIMEOUT) as spec:
         yield spec
 
 
 @pytest.fixture(scope="session")
 def virtuoso_spec(tmp_path_factory) -> Iterator[str]:
     """A real Virtuoso 7 on free ports with a fresh database; its store spec (user dba)."""
-    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as spec:
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso"), timeout=QUERY_TIMEOUT) as spec:
         yield spec
 
 

@@ -64,6 +64,8 @@ VERSION = "urn:hcn-ld:version"
 MANIFEST = "urn:hcn-ld:manifest"
 #: Seconds a reader trusts the registry it read last.
 REGISTRY_TTL = 2.0
+#: An empty in-memory store: parses queries (results are lazy, so nothing is evaluated).
+_SCRATCH = ox.Store()
 #: Seconds to wait for the server on one request.
 TIMEOUT = 600
 
@@ -162,18 +164,27 @@ class RemoteStore(Store):
         return result
 
     def _send(
-        self, sparql: str, *, default_graphs: Sequence[str], named_graphs: Sequence[str]
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str],
+        named_graphs: Sequence[str],
+        base_iri: str | None = None,
     ) -> QueryResult:
+        # Parse here first: malformed queries get the same SyntaxError as from the embedded
+        # store, and the parse tells the query form (results or a graph) to ask the server for.
+        form = _SCRATCH.query(sparql, base_iri=base_iri)
+        graph_result = isinstance(form, ox.QueryTriples)
         client = SPARQLWrapper(self.endpoints.query)
         client.setMethod(POST)
         client.setTimeout(TIMEOUT)
-        client.setQuery(sparql)
+        client.setQuery(f"BASE <{base_iri}> {sparql}" if base_iri else sparql)
         for graph in default_graphs:
             client.addDefaultGraph(graph)
         for graph in named_graphs:
             client.addNamedGraph(graph)
-        graph_result = client.queryType in ("CONSTRUCT", "DESCRIBE")
-        client.setReturnFormat("turtle" if graph_result else "xml")
+        accept = "text/turtle" if graph_result else "application/sparql-results+xml"
+        client.addCustomHttpHeader("Accept", accept)
         try:
             body = client.query().response.read()
         except QueryBadFormed as exc:
@@ -196,9 +207,10 @@ class RemoteStore(Store):
     ) -> QueryResult:
         published = list(self.graphs())
         return self._send(
-            f"BASE <{base_iri}>\n{sparql}" if base_iri else sparql,
+            sparql,
             default_graphs=published if default_graphs is None else default_graphs,
             named_graphs=published if named_graphs is None else named_graphs,
+            base_iri=base_iri,
         )
 
     def version(self) -> str:

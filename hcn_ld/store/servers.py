@@ -65,7 +65,7 @@ Charset = UTF-8
 
 [SPARQL]
 ResultSetMaxRows = 10000000
-MaxQueryExecutionTime = 600
+MaxQueryExecutionTime = {timeout}
 MaxQueryCostEstimationTime = 0
 """
 
@@ -117,8 +117,11 @@ def oxigraph_binary() -> str:
 
 
 @contextmanager
-def oxigraph_server(folder: Path) -> Iterator[str]:
-    """An Oxigraph server on its own database in ``folder``; yields its store spec."""
+def oxigraph_server(folder: Path, *, timeout: int = 600) -> Iterator[str]:
+    """An Oxigraph server on its own database in ``folder``; yields its store spec.
+
+    The server stops any query after ``timeout`` seconds (clients that gave up earlier
+    cannot stop it over the SPARQL protocol)."""
     port = free_port()
     folder.mkdir(parents=True, exist_ok=True)
     command = [
@@ -128,6 +131,8 @@ def oxigraph_server(folder: Path) -> Iterator[str]:
         str(folder / "db"),
         "--bind",
         f"127.0.0.1:{port}",
+        "--timeout-s",
+        str(timeout),
     ]
     ready = f"http://127.0.0.1:{port}/query?query=ASK%7B%7D"
     with _running(command, ready, folder / "oxigraph.log"):
@@ -135,8 +140,10 @@ def oxigraph_server(folder: Path) -> Iterator[str]:
 
 
 @contextmanager
-def virtuoso_server(folder: Path, *, memory_gb: float = 0.5) -> Iterator[str]:
-    """A Virtuoso 7 on a fresh database in ``folder`` (user dba/dba); yields its store spec."""
+def virtuoso_server(folder: Path, *, memory_gb: float = 0.5, timeout: int = 600) -> Iterator[str]:
+    """A Virtuoso 7 on a fresh database in ``folder`` (user dba/dba); yields its store spec.
+
+    Queries stop after ``timeout`` seconds; ``memory_gb`` sizes its buffer pool."""
     binary = shutil.which("virtuoso-t")
     if not binary:
         raise StoreError("Virtuoso is missing: run scripts/test-deps/20-virtuoso.sh")
@@ -151,6 +158,7 @@ def virtuoso_server(folder: Path, *, memory_gb: float = 0.5) -> Iterator[str]:
             http_port=http_port,
             buffers=buffers,
             dirty=buffers * 3 // 4,
+            timeout=timeout,
         )
     )
     command = [binary, "+foreground", "+configfile", str(ini)]

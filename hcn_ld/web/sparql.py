@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -285,12 +286,16 @@ def _etag(version: str, query: QueryRequest) -> str:
 
 
 def _executor() -> Executor:
-    """This worker's query executor (its child process starts with the first query)."""
-    extensions = current_app.extensions
-    if "hcn-executor" not in extensions:
+    """This worker thread's query executor (its child process starts with the first query).
+
+    One per thread: an executor's child answers one query at a time, and gthread workers
+    answer several requests at once.
+    """
+    executors = current_app.extensions.setdefault("hcn-executors", threading.local())
+    if not hasattr(executors, "executor"):
         settings = site().settings
-        extensions["hcn-executor"] = Executor(settings.store, settings.query_timeout)
-    return extensions["hcn-executor"]
+        executors.executor = Executor(settings.store, settings.query_timeout)
+    return executors.executor
 
 
 def _check_services(text: str) -> None:
