@@ -53,7 +53,7 @@ from hcn_ld import uris
 from hcn_ld.countries import lookup as country_of
 from hcn_ld.importers.common import ImportLog, Row, RowError, canonical_columns
 from hcn_ld.mapping import EVENT_KINDS, Mapped, map_sources, new_graph
-from hcn_ld.partitions import Partition
+from hcn_ld.partitions import Partition, Triple
 from hcn_ld.sources import Sources, load_sources
 from hcn_ld.uris import Minter
 from hcn_ld.vocab import CV, EURIO, HCN, LOCN, SCHEMA
@@ -128,8 +128,6 @@ _PERIOD = re.compile(r"^(\d{4})\s*[-–]\s*(\d{4})$")
 _DMY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
-
-Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 
 @dataclass
