@@ -13,7 +13,8 @@ and the next query starts a fresh one::
     body = b"".join(f.data for f in frames)
 
 Frames on the child's stdout: one byte of type, four bytes of length, the payload.
-``H`` header (JSON), ``D`` data, ``E`` error (JSON: status, message), ``Z`` end of answer.
+``R`` ready (once, after start-up), ``H`` header (JSON), ``D`` data, ``E`` error (JSON: status,
+message), ``Z`` end of answer.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from hcn_ld.store import Store, StoreError, open_store
 
 _FRAME = struct.Struct(">cI")
 CHUNK = 64 * 1024
+#: Seconds a new child may take to start (imports, opening the store) before its first query.
+START_TIMEOUT = 60
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,11 @@ class Executor:
                 stdout=subprocess.PIPE,
                 bufsize=0,
             )
+            try:
+                _read_frame(self._child.stdout, time.monotonic() + START_TIMEOUT)  # type: ignore[arg-type]
+            except (QueryTimeout, EOFError) as exc:
+                self.stop()
+                raise StoreError(f"query executor did not start: {exc!r}") from None
         return self._child
 
     def stop(self) -> None:
@@ -220,6 +228,7 @@ def main(spec: str) -> None:
     store = open_store(spec)
     out = os.fdopen(sys.stdout.fileno(), "wb", buffering=0)
     sys.stdout = sys.stderr
+    send(out, "R")  # ready: start-up time does not count against a query's limit
     for line in sys.stdin.buffer:
         answer(store, Request(**json.loads(line)), out)
         send(out, "Z")

@@ -13,6 +13,7 @@ import rdflib
 import requests
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 
+from hcn_ld.store import is_remote
 from hcn_ld.vocab import sparql_prologue
 from hcn_ld.web.sparql import examples
 from tests.conftest import PREFIXES
@@ -230,6 +231,8 @@ def _executor_cpu_times(store: str) -> dict[int, int]:
 
 
 def test_runaway_query_is_stopped_while_others_are_answered(endpoint: str, store_spec: str):
+    if is_remote(store_spec):
+        pytest.skip("a remote server's queries are stopped by its own limit, not by the app")
     outcome: dict[str, object] = {}
 
     def runaway() -> None:
