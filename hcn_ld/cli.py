@@ -189,6 +189,13 @@ def import_group() -> None:
     "--max-query-length", type=int, default=None, help="Characters per query (default 100000)."
 )
 @click.option(
+    "--memory-triples",
+    type=int,
+    default=None,
+    help="Query an in-memory copy of the data when it has at most this many triples "
+    "(default 1000000; 0: always from disk).",
+)
+@click.option(
     "--service-allow",
     multiple=True,
     metavar="ENDPOINT",
@@ -214,6 +221,7 @@ def serve(
     query_timeout: float | None,
     row_limit: int | None,
     max_query_length: int | None,
+    memory_triples: int | None,
     service_allow: tuple[str, ...],
     update_token: str | None,
     access_log: bool,
@@ -229,6 +237,7 @@ def serve(
         query_timeout=query_timeout,
         row_limit=row_limit,
         max_query_length=max_query_length,
+        memory_triples=memory_triples,
         service_allowlist=service_allow or None,
         update_token=update_token,
     )
@@ -264,37 +273,6 @@ def load(ctx: click.Context, store: str | None, graph_iri: str, files: tuple[str
             raise click.ClickException(f"cannot parse {name}: {exc}") from None
         version = open_store(settings.store).publish([GraphFile(graph_iri, ntriples)])
     click.echo(f"loaded {', '.join(files)} into <{graph_iri}> (version {version})")
-
-
-@import_group.command(name="cordis")
-@click.option(
-    "--projects",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    default=None,
-    help="CORDIS project.csv (';'-separated or comma-quoted; current or FP6/FP7 layout).",
-)
-@click.option(
-    "--organizations",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    required=True,
-    help="CORDIS organization.csv: one row per participation.",
-)
-@store_option
-@click.pass_context
-def import_cordis(
-    ctx: click.Context, projects: Path | None, organizations: Path, store: str | None
-) -> None:
-    """Import CORDIS exports into the named graph {base}graph/cordis.
-
-    Bad rows are reported (file, line, column, why) and skipped; the rest is validated
-    with shapes/ and published atomically, replacing only the CORDIS graph.
-    """
-    from hcn_ld.importers.cordis import GRAPH, read_cordis
-    from hcn_ld.uris import Minter
-
-    settings = _settings(ctx, store=store)
-    result = read_cordis(projects, organizations, Minter(settings.base))
-    _publish_import(settings, GRAPH, result.mapped, result.log)
 
 
 @import_group.command(name="keep")
@@ -365,16 +343,166 @@ def _publishing(settings: Settings) -> Iterator[None]:
         raise click.ClickException(message) from None
 
 
-def _publish_import(settings: Settings, source: str, mapped, log) -> None:
-    """Report skipped rows, validate ``mapped`` and publish it as graph ``source``."""
+@import_group.command(name="cordis")
+@click.option(
+    "--projects",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="CORDIS project.csv (';'-separated or comma-quoted; current or FP6/FP7 layout).",
+)
+@click.option(
+    "--organizations",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    required=True,
+    help="CORDIS organization.csv: one row per participation.",
+)
+@store_option
+@click.pass_context
+def import_cordis(
+    ctx: click.Context, projects: Path | None, organizations: Path, store: str | None
+) -> None:
+    """Import CORDIS exports into the named graph {base}graph/cordis.
+
+    Bad rows are reported (file, line, column, why) and skipped; the rest is validated
+    with shapes/ and published atomically, replacing only the CORDIS graph.
+    """
+    from hcn_ld.importers.cordis import GRAPH, read_cordis
     from hcn_ld.pipeline import publish_mapped
+    from hcn_ld.uris import Minter
     from hcn_ld.validation import validate as run_shapes
 
-    for error in log.errors:
+    settings = _settings(ctx, store=store)
+    result = read_cordis(projects, organizations, Minter(settings.base))
+    for error in result.log.errors:
         click.echo(f"bad row skipped: {error}", err=True)
-    report = run_shapes(mapped, settings)
+    report = run_shapes(result.mapped, settings)
     click.echo(report.summary(), err=True)
-    info = {"import": {"source": source, **log.counts, "bad_rows": len(log.errors)}}
-    with _publishing(settings):
-        version = publish_mapped(settings, {source: mapped.graph}, report, info)
-    click.echo(f"{log.summary()}; published into {_shown(settings.store)} (version {version})")
+    info = {"import": {"source": "cordis", **result.log.counts, "bad_rows": len(result.log.errors)}}
+    try:
+        version = publish_mapped(settings, {GRAPH: result.mapped.graph}, report, info)
+    except BuildFailed as exc:
+        click.echo(f"full SHACL report: {exc.report_path}", err=True)
+        raise click.ClickException("validation failed; the published store is unchanged") from None
+    click.echo(f"{result.log.summary()}; published into {settings.store} (version {version})")
+
+
+@main.command()
+@store_option
+@click.option(
+    "--cordis-endpoint",
+    default=None,
+    help="SPARQL endpoint of CORDIS (default: the real one, or $HCN_CORDIS_ENDPOINT).",
+)
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Look CORDIS organisations up in a local import instead (see --cordis-store).",
+)
+@click.option(
+    "--cordis-store",
+    default=None,
+    help="With --offline: the store holding the CORDIS import (default: --store itself).",
+)
+@click.option(
+    "--threshold",
+    default=0.9,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Score a name match needs.",
+)
+@click.option(
+    "--sssom",
+    "sssom_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Where to write the SSSOM table (default: linksets.sssom.tsv beside the store).",
+)
+@click.pass_context
+def link(
+    ctx: click.Context,
+    store: str | None,
+    cordis_endpoint: str | None,
+    offline: bool,
+    cordis_store: str | None,
+    threshold: float,
+    sssom_path: Path | None,
+) -> None:
+    """Link places, sites and organisations to GeoNames, NUTS, EU countries and CORDIS.
+
+    Writes the links as an SSSOM table and publishes them, with a VoID description of each
+    linkset, into the named graph {base}graph/linksets.
+    """
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    from hcn_ld.linking.endpoint import SparqlEndpoint, StoreEndpoint
+    from hcn_ld.linking.links import link_all, linkset_graph
+    from hcn_ld.linking.sssom import write_sssom
+    from hcn_ld.mapping import Mapped
+    from hcn_ld.pipeline import publish_mapped
+    from hcn_ld.uris import Minter
+    from hcn_ld.validation import validate as run_shapes
+
+    settings = _settings(ctx, store=store, cordis_endpoint=cordis_endpoint)
+    ours = StoreEndpoint(open_store(settings.store), settings.store)
+    if offline:
+        path = cordis_store or settings.store
+        cordis = StoreEndpoint(open_store(path), f"local CORDIS import in {path}")
+    else:
+        cordis = SparqlEndpoint(settings.cordis_endpoint)
+    try:
+        links = link_all(ours, cordis, threshold)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    except (OSError, SPARQLWrapperException) as exc:
+        raise click.ClickException(f"cannot query {cordis.name}: {exc}") from None
+    minter = Minter(settings.base)
+    graph = linkset_graph(links, minter, cordis.name)
+    sssom_path = sssom_path or Path(settings.store).parent / "linksets.sssom.tsv"
+    sssom_path.parent.mkdir(parents=True, exist_ok=True)
+    with sssom_path.open("w", encoding="utf-8", newline="") as out:
+        write_sssom(links, out, str(minter.id("linkset", "all")), settings.base)
+    report = run_shapes(Mapped(graph), settings)
+    version = publish_mapped(settings, {"linksets": graph}, report, {"linked_against": cordis.name})
+    counts: dict[str, int] = {}
+    for item in links:
+        counts[item.linkset] = counts.get(item.linkset, 0) + 1
+    for name, count in sorted(counts.items()):
+        click.echo(f"{count:6d}  {name}")
+    click.echo(f"{len(links)} links; SSSOM table {sssom_path}; published version {version}")
+
+
+@main.command()
+@store_option
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="N-Quads file to write.",
+)
+@click.pass_context
+def merge(ctx: click.Context, store: str | None, out: Path) -> None:
+    """Write our graph, the CORDIS import and the linksets as one N-Quads dump."""
+    from hcn_ld.pipeline import DATA_GRAPH
+    from hcn_ld.uris import Minter
+
+    settings = _settings(ctx, store=store)
+    minter = Minter(settings.base)
+    wanted = [str(minter.graph(name)) for name in (DATA_GRAPH, "cordis", "linksets")]
+    try:
+        present = [g for g in wanted if g in open_store(settings.store).graphs()]
+        values = " ".join(f"<{g}>" for g in present)
+        quads = open_store(settings.store).query(
+            f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+        )
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("wb") as handle:
+        ox.serialize(
+            (ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in quads),  # type: ignore[index]
+            handle,
+            ox.RdfFormat.N_QUADS,
+        )
+    missing = sorted(set(wanted) - set(present))
+    note = f" (not published yet: {', '.join(missing)})" if missing else ""
+    click.echo(f"wrote {', '.join(present)} to {out}{note}")

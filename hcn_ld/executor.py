@@ -2,19 +2,19 @@
 
 pyoxigraph cannot cancel a running query, so each web worker keeps one child process
 (``python -m hcn_ld.executor STORE``) holding its own store handle (read-only for the
-embedded store). The child
+embedded store, or an in-memory copy of a small enough generation). The child
 serializes results straight into the requested format and sends the bytes back in frames;
 when a query overruns its time limit the parent kills the child (freeing the CPU at once),
-and the next query starts a fresh one::
+and the next query starts a fresh one. A worker's threads share an :class:`ExecutorPool`::
 
-    executor = Executor("var/store", timeout=30)
+    executor = ExecutorPool("var/store", timeout=30)
     frames = executor.run(Request("SELECT * { ?s ?p ?o } LIMIT 3", "json", "turtle"))
     header = next(frames)            # Frame("H", {"kind": "solutions", "format": "json", ...})
     body = b"".join(f.data for f in frames)
 
 Frames on the child's stdout: one byte of type, four bytes of length, the payload.
-``R`` ready (once, after start-up), ``H`` header (JSON), ``D`` data, ``E`` error (JSON: status,
-message), ``Z`` end of answer.
+``R`` ready (once, after start-up), ``H`` header (JSON), ``D`` data, ``E`` error (JSON:
+status, message), ``Z`` end of answer.
 """
 
 from __future__ import annotations
@@ -27,18 +27,19 @@ import signal
 import struct
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import IO
 
 from hcn_ld import formats, results
-from hcn_ld.store import Store, StoreError, open_store
+from hcn_ld.store import LocalStore, Store, StoreError, open_store
 
 _FRAME = struct.Struct(">cI")
 CHUNK = 64 * 1024
-#: Seconds a new child may take to start (imports, opening the store) before its first query.
-START_TIMEOUT = 60
+#: Seconds a new child may take to start and read the store.
+STARTUP = 120
 
 
 @dataclass(frozen=True)
@@ -71,21 +72,24 @@ class QueryTimeout(Exception):
 class Executor:
     """The parent side: one child process, (re)started on demand, killed on timeout."""
 
-    def __init__(self, store: str, timeout: float) -> None:
+    def __init__(self, store: str, timeout: float, memory_triples: int = 0) -> None:
         self.store = store
         self.timeout = timeout
+        self.memory_triples = memory_triples
         self._child: subprocess.Popen[bytes] | None = None
 
     def _process(self) -> subprocess.Popen[bytes]:
+        """The running child; a new one is started and waited for (its start-up, reading the
+        store, does not count against a query's time limit)."""
         if self._child is None or self._child.poll() is not None:
             self._child = subprocess.Popen(
-                [sys.executable, "-m", "hcn_ld.executor", self.store],
+                [sys.executable, "-m", "hcn_ld.executor", self.store, str(self.memory_triples)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 bufsize=0,
             )
             try:
-                _read_frame(self._child.stdout, time.monotonic() + START_TIMEOUT)  # type: ignore[arg-type]
+                _read_frame(self._child.stdout, time.monotonic() + STARTUP)  # type: ignore[arg-type]
             except (QueryTimeout, EOFError) as exc:
                 self.stop()
                 raise StoreError(f"query executor did not start: {exc!r}") from None
@@ -123,6 +127,28 @@ class Executor:
         finally:
             if not finished:
                 self.stop()
+
+
+class ExecutorPool:
+    """Executors for the threads of one web worker: each query borrows an idle one.
+
+    At most as many child processes as queries running at once in this worker.
+    """
+
+    def __init__(self, store: str, timeout: float, memory_triples: int = 0) -> None:
+        self.options = (store, timeout, memory_triples)
+        self._idle: list[Executor] = []
+        self._lock = threading.Lock()
+
+    def run(self, request: Request) -> Iterator[Frame]:
+        """Like :meth:`Executor.run`, on a borrowed executor given back when the answer ends."""
+        with self._lock:
+            executor = self._idle.pop() if self._idle else Executor(*self.options)
+        try:
+            yield from executor.run(request)
+        finally:
+            with self._lock:
+                self._idle.append(executor)
 
 
 def _read_frame(stream: IO[bytes], deadline: float) -> tuple[str, bytes]:
@@ -222,17 +248,26 @@ def _die_with_parent() -> None:
         pass
 
 
-def main(spec: str) -> None:
-    """The child loop: one JSON request per line on stdin, frames on stdout."""
+def main(spec: str, memory_triples: int = 0) -> None:
+    """The child loop: one JSON request per line on stdin, frames on stdout.
+
+    An embedded store of at most ``memory_triples`` quads is queried from an in-memory copy.
+    """
     _die_with_parent()
     store = open_store(spec)
+    if isinstance(store, LocalStore):
+        store.memory_triples = memory_triples
+    try:
+        store.graphs()  # open (or copy into memory) the current version before the first query
+    except StoreError:
+        pass  # no data yet: each query answers with the error
     out = os.fdopen(sys.stdout.fileno(), "wb", buffering=0)
     sys.stdout = sys.stderr
-    send(out, "R")  # ready: start-up time does not count against a query's limit
+    send(out, "R")
     for line in sys.stdin.buffer:
         answer(store, Request(**json.loads(line)), out)
         send(out, "Z")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 0)

@@ -153,6 +153,22 @@ def test_default_graph_is_the_union_and_graph_tells_sources_apart(endpoint: str)
     )
 
 
+def test_concurrent_queries_get_their_own_answers(endpoint: str):
+    """Worker threads share executors: no answer may leak into another request."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def count(i: int) -> tuple[int, int]:
+        query = f"SELECT ?i {{ VALUES ?i {{ {' '.join(str(n) for n in range(i))} }} }}"
+        response = requests.get(endpoint, params={"query": query}, timeout=30)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return i, len(body["results"]["bindings"])
+
+    with ThreadPoolExecutor(8) as pool:
+        for wanted, got in pool.map(count, [1 + n % 40 for n in range(60)]):
+            assert got == wanted
+
+
 # ----------------------------------------------------------------------------- errors
 
 
@@ -199,6 +215,23 @@ def test_service_not_in_allowlist_is_refused(endpoint: str):
     assert "allowlist" in response.text
     hidden = "PREFIX ex: <http://example.org/>\nSELECT * { SERVICE SILENT ex:sparql { ?s ?p ?o } }"
     assert requests.get(endpoint, params={"query": hidden}, timeout=10).status_code == 400
+
+
+def test_service_in_allowlist_is_called(endpoint: str, built_store: Path):
+    """A second server that may federate to the first one."""
+    query = (
+        f"SELECT ?label {{ SERVICE <{endpoint}> {{ ?p a <http://data.europa.eu/s66#Project> ; "
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?label } }"
+    )
+    with running_server(built_store, ["--service-allow", endpoint]) as url:
+        response = requests.get(url + "sparql", params={"query": query}, timeout=30)
+        assert response.status_code == 200, response.text
+        labels = [b["label"]["value"] for b in response.json()["results"]["bindings"]]
+        assert labels == ["HealthClusterNET"]
+        elsewhere = query.replace(endpoint, "http://example.org/sparql")
+        assert (
+            requests.get(url + "sparql", params={"query": elsewhere}, timeout=10).status_code == 400
+        )
 
 
 # ----------------------------------------------------------------------------- limits
@@ -267,6 +300,17 @@ def test_runaway_query_is_stopped_while_others_are_answered(endpoint: str, store
 # ----------------------------------------------------------------------------- caching, SD, UI
 
 
+def test_head_and_unread_answers_leave_the_endpoint_consistent(endpoint: str):
+    big = "SELECT * { ?s ?p ?o }"
+    for _ in range(3):
+        head = requests.head(endpoint, params={"query": big}, timeout=10)
+        assert head.status_code == 200 and head.content == b""
+        with requests.get(endpoint, params={"query": big + " # x"}, stream=True, timeout=10):
+            pass  # hang up without reading the answer
+    answer = requests.get(endpoint, params={"query": EVENTS}, timeout=10).json()
+    assert len(answer["results"]["bindings"]) == 10
+
+
 def test_etag_and_not_modified(endpoint: str):
     first = requests.get(endpoint, params={"query": EVENTS}, timeout=10)
     etag = first.headers["ETag"]
@@ -301,6 +345,9 @@ def test_service_description(endpoint: str):
     assert (None, rdflib.RDFS.seeAlso, void) in graph
     jsonld = requests.get(endpoint, headers={"Accept": "application/ld+json"}, timeout=10)
     assert len(rdflib.Graph().parse(data=jsonld.text, format="json-ld")) == len(graph)
+    browser = {"Accept": "text/html"}
+    linked = requests.get(endpoint, params={"format": "ttl"}, headers=browser, timeout=10)
+    assert linked.headers["Content-Type"].startswith("text/turtle")
 
 
 def test_browsers_get_the_query_ui(endpoint: str):

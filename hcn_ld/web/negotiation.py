@@ -25,8 +25,8 @@ from werkzeug.exceptions import NotAcceptable
 
 from hcn_ld.formats import HTML, RDF_FORMATS, Format, by_media_type, by_name, negotiate
 from hcn_ld.web import site
+from hcn_ld.web.http import Representation, alternates, representation, respond
 from hcn_ld.web.render import render
-from hcn_ld.web.responses import Representation, alternates, representation, respond
 from hcn_ld.web.urls import Urls, for_request
 
 #: What a resource is offered in, HTML first (the default).

@@ -19,9 +19,9 @@ from hcn_ld.web import site
 from hcn_ld.web.dataset import dataset_quads, graph_quads
 from hcn_ld.web.describe import Description, describe, label_quads, mentioned
 from hcn_ld.web.display import Display, Value
+from hcn_ld.web.http import representation, respond
 from hcn_ld.web.negotiation import Loaded, serve
 from hcn_ld.web.render import context, paging_quads
-from hcn_ld.web.responses import representation, respond
 from hcn_ld.web.urls import DATASET_PATH, Urls, for_request
 
 blueprint = Blueprint("resources", __name__)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import threading
+import itertools
+import logging
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,16 +21,18 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, render_template, request
 
 from hcn_ld import formats
-from hcn_ld.executor import Executor, Frame, QueryTimeout
+from hcn_ld.executor import ExecutorPool, Frame, QueryTimeout
 from hcn_ld.executor import Request as QueryRequest
 from hcn_ld.sparqltext import Refused, check_services, with_using
 from hcn_ld.store import NoData, StoreError
 from hcn_ld.vocab import sparql_prologue
 from hcn_ld.web import site
+from hcn_ld.web.replay import REPLAYABLE
 from hcn_ld.web.service import service_description
 from hcn_ld.web.urls import Urls, for_request
 
 blueprint = Blueprint("sparql", __name__)
+log = logging.getLogger(__name__)
 
 QUERIES = Path(__file__).parent / "queries"
 FORM = "application/x-www-form-urlencoded"
@@ -97,10 +100,10 @@ def endpoint() -> Response:
 
 def parse_operation() -> Operation:
     """The operation of the current request, checked against the SPARQL 1.1 Protocol."""
-    if request.method not in ("GET", "POST"):
+    if request.method not in ("GET", "HEAD", "POST"):
         raise ProtocolError(405, f"{request.method} is not allowed: use GET or POST")
     params = _parse_qs(request.query_string)
-    if request.method == "GET":
+    if request.method != "POST":
         if "update" in params:
             raise ProtocolError(405, "SPARQL Update must be sent by POST, not GET")
         return _operation(params, "query" if "query" in params else "", "query")
@@ -135,10 +138,10 @@ def parse_operation() -> Operation:
 def _parse_qs(raw: bytes) -> dict[str, list[str]]:
     try:
         return urllib.parse.parse_qs(
-            raw.decode("ascii"), keep_blank_values=True, strict_parsing=False, errors="strict"
+            raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False, errors="strict"
         )
     except UnicodeDecodeError as exc:
-        raise ProtocolError(400, f"parameters are not UTF-8 (percent-encoded): {exc}") from None
+        raise ProtocolError(400, f"parameters are not UTF-8: {exc}") from None
 
 
 def _operation(params: dict[str, list[str]], kind: str, name: str) -> Operation:
@@ -164,7 +167,7 @@ def run_query(operation: Operation) -> Response:
             f"{settings.max_query_length}",
         )
     _check_services(operation.text)
-    if request.method == "GET" and not operation.values("format") and _wants_html():
+    if request.method != "POST" and not operation.values("format") and _wants_html():
         page = query_ui(for_request(settings), operation.text)
         response = Response(page, mimetype="text/html")
         response.vary.add("Accept")
@@ -180,7 +183,7 @@ def run_query(operation: Operation) -> Response:
         limit=settings.row_limit or None,
     )
     etag = None
-    if request.method == "GET":
+    if request.method != "POST":
         etag = _etag(site().store.version(), query)
         if request.if_none_match.contains(etag):
             response = Response(status=304)
@@ -200,7 +203,14 @@ def run_query(operation: Operation) -> Response:
     if first.kind == "E":
         return _error(int(first.meta["status"]), str(first.meta["message"]))
     fmt = formats.by_name(str(first.meta["format"]))
-    response = Response(_body(frames), mimetype=fmt.media_type)
+    head, complete = _prefetch(frames, SMALL_ANSWER)
+    if complete:
+        body: bytes | Iterator[bytes] = b"".join(head)
+        if etag:  # a small complete GET answer: repeats are replayed from memory
+            request.environ[REPLAYABLE] = True
+    else:
+        body = itertools.chain(head, _rest(frames))
+    response = Response(body, mimetype=fmt.media_type)
     if fmt.media_type.startswith("text/") or fmt.name in ("json", "jsonld"):
         response.mimetype_params["charset"] = "utf-8"
     response.vary.add("Accept")
@@ -208,20 +218,45 @@ def run_query(operation: Operation) -> Response:
         response.headers[TRUNCATED] = str(settings.row_limit)
     if etag:
         response.set_etag(etag)
+    # A body never read (HEAD, client gone) must still stop the executor's answer.
+    response.call_on_close(frames.close)  # type: ignore[attr-defined]
     return response
 
 
-def _body(frames: Iterator[Frame]) -> Iterator[bytes]:
-    """The streamed answer; a timeout or error mid-stream ends it early (headers are gone)."""
+#: Answers up to this size are read whole before responding (and replayed for repeated GETs,
+#: see :mod:`hcn_ld.web.replay`); larger ones stream.
+SMALL_ANSWER = 64 * 1024
+
+
+def _prefetch(frames: Iterator[Frame], size: int) -> tuple[list[bytes], bool]:
+    """The first chunks of an answer, up to about ``size`` bytes, and whether that was all."""
+    head: list[bytes] = []
+    total = 0
+    try:
+        while total <= size:
+            frame = next(frames)
+            if frame.kind == "E":
+                log.warning("query failed while answering: %s", frame.meta)
+                return head, False
+            head.append(frame.data)
+            total += len(frame.data)
+    except StopIteration:
+        return head, True
+    except (QueryTimeout, StoreError) as exc:
+        log.warning("query stopped while answering: %r", exc)
+    return head, False
+
+
+def _rest(frames: Iterator[Frame]) -> Iterator[bytes]:
+    """The rest of a streamed answer; a timeout or error ends it early (headers are gone)."""
     try:
         for frame in frames:
-            if frame.kind == "D":
-                yield frame.data
-            elif frame.kind == "E":
-                current_app.logger.warning("query failed while streaming: %s", frame.meta)
+            if frame.kind == "E":
+                log.warning("query failed while streaming: %s", frame.meta)
                 return
+            yield frame.data
     except (QueryTimeout, StoreError) as exc:
-        current_app.logger.warning("query stopped while streaming: %r", exc)
+        log.warning("query stopped while streaming: %r", exc)
     finally:
         frames.close()  # type: ignore[attr-defined]
 
@@ -285,17 +320,15 @@ def _etag(version: str, query: QueryRequest) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def _executor() -> Executor:
-    """This worker thread's query executor (its child process starts with the first query).
-
-    One per thread: an executor's child answers one query at a time, and gthread workers
-    answer several requests at once.
-    """
-    executors = current_app.extensions.setdefault("hcn-executors", threading.local())
-    if not hasattr(executors, "executor"):
+def _executor() -> ExecutorPool:
+    """This worker's query executors (child processes start with the first queries)."""
+    extensions = current_app.extensions
+    if "hcn-executors" not in extensions:
         settings = site().settings
-        executors.executor = Executor(settings.store, settings.query_timeout)
-    return executors.executor
+        extensions["hcn-executors"] = ExecutorPool(
+            settings.store, settings.query_timeout, settings.memory_triples
+        )
+    return extensions["hcn-executors"]
 
 
 def _check_services(text: str) -> None:
@@ -349,7 +382,11 @@ def describe() -> Response:
         raise ProtocolError(400, "POST needs a 'query' or 'update'")
     current = site()
     urls = for_request(current.settings)
-    fmt = formats.negotiate(request.headers.get("Accept"), DESCRIBED, TURTLE) or TURTLE
+    asked = request.args.get("format")
+    fmt = _lookup(asked.lower(), DESCRIBED) if asked else None
+    if asked and fmt is None:
+        raise ProtocolError(400, f"unknown format {asked!r} for the Service Description")
+    fmt = fmt or formats.negotiate(request.headers.get("Accept"), DESCRIBED, TURTLE) or TURTLE
     if fmt is formats.HTML:
         return current.page(("sparql-ui", urls.served), lambda: query_ui(urls), "text/html")
 

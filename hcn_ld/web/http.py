@@ -23,11 +23,12 @@ from typing import Any
 from flask import Response, request
 
 from hcn_ld.formats import Format
+from hcn_ld.web.replay import REPLAYABLE
 
 #: Caches may keep a representation a minute, then revalidate it with its ETag.
 CACHE_CONTROL = "public, max-age=60"
 #: Headers a browser script may read on a cross-origin response.
-EXPOSED = "ETag, Last-Modified, Link, Content-Location, Vary, Location"
+EXPOSED = "ETag, Last-Modified, Link, Content-Location, Vary, Location, X-SPARQL-Truncated"
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,11 @@ def respond(
     negotiated: bool = False,
     headers: Iterable[tuple[str, str]] = (),
 ) -> Response:
-    """A 200 (or 304 for a matching conditional request) carrying ``rep``."""
+    """A 200 (or 304 for a matching conditional request) carrying ``rep``.
+
+    Such responses depend only on the request line, origin headers and ``Vary`` headers, so
+    they are marked for the replay cache (:mod:`hcn_ld.web.replay`).
+    """
     response = Response(rep.body, content_type=content_type(rep.media_type))
     response.set_etag(rep.etag)
     response.headers["Cache-Control"] = CACHE_CONTROL
@@ -103,6 +108,7 @@ def respond(
         response.headers.add(name, value)
     if negotiated:
         response.vary.add("Accept")
+    request.environ[REPLAYABLE] = True
     return response.make_conditional(request)
 
 
