@@ -18,7 +18,7 @@ from hcn_ld import uris
 from hcn_ld.config import Settings
 from hcn_ld.mapping import Mapped, map_sources
 from hcn_ld.sources import load_sources
-from hcn_ld.store import open_store
+from hcn_ld.store import is_remote, open_store
 from hcn_ld.store.base import GraphFile
 from hcn_ld.uris import Minter
 from hcn_ld.validation import Report, ontology_graph, validate
@@ -61,8 +61,10 @@ def check(settings: Settings, progress: Callable[[str], None] | None = None) -> 
 
 
 def report_path(settings: Settings) -> Path:
-    """Where a failed build writes its full SHACL report (beside the store)."""
-    return Path(settings.store).parent / "reports" / "validation-report.ttl"
+    """Where a failed build writes its full SHACL report (beside a store directory; for a
+    remote store, ``var/reports``)."""
+    folder = Path("var") if is_remote(settings.store) else Path(settings.store).parent
+    return folder / "reports" / "validation-report.ttl"
 
 
 def publish_mapped(
@@ -76,18 +78,39 @@ def publish_mapped(
     Importers call this after their own mapping and validation, so every source goes through
     the same atomic publish; a report with violations is refused.
     """
-    if not report.conforms:
-        raise BuildFailed(report, report.write(report_path(settings)))
-    minter = Minter(settings.base)
+    refuse_violations(settings, report)
     with tempfile.TemporaryDirectory(prefix="hcn-publish-") as scratch:
-        files = []
+        files = {}
         for source, graph in graphs.items():
             path = Path(scratch) / f"{uris.slug(source)}.nt"
             graph.serialize(destination=path, format="nt", encoding="utf-8")
-            files.append(GraphFile(str(minter.graph(source)), path))
-        validation = {"conforms": True, "violations": 0, "warnings": len(report.warnings)}
-        details = {"base": settings.base, "validation": validation, **(info or {})}
-        return open_store(settings.store).publish(files, details)
+            files[source] = path
+        return publish_files(settings, files, report, info)
+
+
+def refuse_violations(settings: Settings, report: Report) -> None:
+    """:class:`BuildFailed` (full report written beside the store) if ``report`` has violations."""
+    if not report.conforms:
+        raise BuildFailed(report, report.write(report_path(settings)))
+
+
+def publish_files(
+    settings: Settings,
+    files: dict[str, Path],
+    report: Report,
+    info: dict[str, object] | None = None,
+) -> str:
+    """Publish validated N-Triples files (source name -> file) as ``{base}graph/{source}``.
+
+    The path for large imports, whose triples are streamed to a file and never held in one
+    rdflib graph (:mod:`hcn_ld.partitions`); refuses a report with violations.
+    """
+    refuse_violations(settings, report)
+    minter = Minter(settings.base)
+    graph_files = [GraphFile(str(minter.graph(source)), path) for source, path in files.items()]
+    validation = {"conforms": True, "violations": 0, "warnings": len(report.warnings)}
+    details = {"base": settings.base, "validation": validation, **(info or {})}
+    return open_store(settings.store).publish(graph_files, details)
 
 
 def build(settings: Settings, *, show_progress: bool = False) -> BuildResult:

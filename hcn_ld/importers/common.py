@@ -80,6 +80,22 @@ def sniff_delimiter(header: str) -> str:
     return ";" if header.count(";") > header.count(",") else ","
 
 
+def canonical_columns(
+    header: Sequence[str], aliases: Mapping[str, Sequence[str]]
+) -> dict[str, str]:
+    """Column name in ``header`` -> its canonical name, for the first alias of each present.
+
+    >>> canonical_columns(["reference", "name"], {"id": ("id", "reference")})
+    {'reference': 'id'}
+    """
+    rename = {}
+    for canonical, names in aliases.items():
+        found = next((n for n in names if n in header), None)
+        if found is not None:
+            rename[found] = canonical
+    return rename
+
+
 def read_rows(
     path: Path,
     aliases: Mapping[str, Sequence[str]] | None = None,
@@ -97,11 +113,7 @@ def read_rows(
         handle.seek(0)
         reader = csv.reader(handle, delimiter=delimiter)
         header = [name.strip() for name in next(reader, [])]
-        rename = {}
-        for canonical, names in (aliases or {}).items():
-            found = next((n for n in names if n in header), None)
-            if found is not None:
-                rename[found] = canonical
+        rename = canonical_columns(header, aliases or {})
         columns = [rename.get(name, name) for name in header]
         line = reader.line_num + 1
         for values in reader:
