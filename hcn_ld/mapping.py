@@ -105,7 +105,10 @@ def integer_literal(record: Record, key: str) -> Literal:
 
 def year_literal(record: Record, key: str) -> Literal:
     """A year field as ``xsd:gYear``."""
-    return Literal(f"{int(record.required(key)):04d}", datatype=XSD.gYear)
+    value = record.required(key)
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise SourceError(record.origin, f"{key}: {value!r} is not a year")
+    return Literal(f"{int(value):04d}", datatype=XSD.gYear)
 
 
 class _Mapper:
@@ -189,7 +192,11 @@ class _Mapper:
         for kind, step in steps:
             records = getattr(self.sources, kind)
             for record in records.values() if isinstance(records, dict) else records:
-                step(record)
+                try:
+                    step(record)
+                except (TypeError, ValueError, AttributeError) as exc:
+                    # A field of an unexpected type (a list where text belongs, ...).
+                    raise SourceError(record.origin, f"cannot map this record: {exc}") from None
         return self.out
 
     def map_place(self, row: Record) -> None:
