@@ -155,9 +155,29 @@ def import_group() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=None, type=int, help="Worker processes (default: cores + 1).")
+@click.option(
+    "--rewrite-base/--no-rewrite-base",
+    default=None,
+    help="Show IRIs under the base on this server's own origin (default: on; $HCN_REWRITE_BASE).",
+)
+@click.option(
+    "--redirect/--no-redirect",
+    default=None,
+    help="Answer resource IRIs with 303 to a document instead of 200 + Content-Location "
+    "(default: 200; $HCN_REDIRECT).",
+)
 @click.pass_context
-def serve(ctx: click.Context, store: str | None, host: str, port: int, workers: int | None) -> None:
+def serve(
+    ctx: click.Context,
+    store: str | None,
+    host: str,
+    port: int,
+    workers: int | None,
+    rewrite_base: bool | None,
+    redirect: bool | None,
+) -> None:
     """Serve the published store over HTTP (linked data, SPARQL, HTML)."""
     from hcn_ld.web.server import serve as run_server
 
-    run_server(_settings(ctx, store=store), host, port, workers)
+    settings = _settings(ctx, store=store, rewrite_base=rewrite_base, redirect=redirect)
+    run_server(settings, host, port, workers)

@@ -27,17 +27,34 @@ class Settings:
     data_dir: Path = ROOT / "data"
     ontology_dir: Path = ROOT / "ontology"
     shapes_dir: Path = ROOT / "shapes"
+    #: Serve the base on the request's own origin (links, headers, RDF bodies); turn off when the
+    #: server answers on the base's real domain.
+    rewrite_base: bool = True
+    #: Dereferencing style: ``False`` answers ``{base}id/..`` with 200 and ``Content-Location``
+    #: naming the document; ``True`` answers 303 See Other to it (``{iri}.ttl``, ``{iri}.html``).
+    redirect: bool = False
+    #: Links shown per page of a resource's description, each way (longer ones are paged).
+    page_size: int = 500
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some settings changed (``None`` values are ignored)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
+def _flag(name: str) -> bool | None:
+    value = os.environ.get(name)
+    return None if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+
+
 def from_env() -> Settings:
-    """Settings from ``HCN_BASE``, ``HCN_STORE`` and ``HCN_DATA`` where set."""
+    """Settings from ``HCN_BASE``, ``HCN_STORE``, ``HCN_DATA``, ``HCN_REWRITE_BASE``,
+    ``HCN_REDIRECT`` and ``HCN_PAGE_SIZE`` where set."""
     settings = Settings()
     return settings.with_(
         base=os.environ.get("HCN_BASE"),
         store=os.environ.get("HCN_STORE"),
         data_dir=Path(os.environ["HCN_DATA"]) if os.environ.get("HCN_DATA") else None,
+        rewrite_base=_flag("HCN_REWRITE_BASE"),
+        redirect=_flag("HCN_REDIRECT"),
+        page_size=int(os.environ["HCN_PAGE_SIZE"]) if os.environ.get("HCN_PAGE_SIZE") else None,
     )

@@ -25,7 +25,8 @@ class Format:
     media_type: str
     extension: str
     label: str
-    oxigraph: ox.RdfFormat | ox.QueryResultsFormat
+    #: ``None`` for formats pyoxigraph does not write (HTML pages).
+    oxigraph: ox.RdfFormat | ox.QueryResultsFormat | None
     aliases: tuple[str, ...] = ()
     #: True for formats that carry named graphs (N-Quads, TriG).
     datasets: bool = False
@@ -78,7 +79,10 @@ RESULT_FORMATS: tuple[Format, ...] = (
     Format("tsv", "text/tab-separated-values", "tsv", "TSV", ox.QueryResultsFormat.TSV),
 )
 
-ALL_FORMATS = RDF_FORMATS + RESULT_FORMATS
+#: Human-readable pages (resource pages, the query UI).
+HTML = Format("html", "text/html", "html", "HTML", None, ("application/xhtml+xml",))
+
+ALL_FORMATS = RDF_FORMATS + RESULT_FORMATS + (HTML,)
 
 
 def by_name(name: str, formats: tuple[Format, ...] = ALL_FORMATS) -> Format:

@@ -39,6 +39,15 @@ def built_store(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def server(built_store):
+    """Base URL of ``hcn-ld serve`` running on ``built_store`` (default settings)."""
+    from tests.server import running_server
+
+    with running_server(built_store) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def select(built_store):
     """Run a SELECT through ``hcn-ld query --format json``; returns rows of plain values."""
 

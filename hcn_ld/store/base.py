@@ -64,6 +64,14 @@ class Store(ABC):
     def info(self) -> dict[str, object]:
         """What the last publish recorded (``published`` time, build details) plus ``version``."""
 
+    def dumps_folder(self) -> Path | None:
+        """Where the dumps of the current version were written at publish time, if anywhere.
+
+        Stores that do not keep dumps return ``None``; the web app then writes them itself
+        (see :mod:`hcn_ld.dumps`).
+        """
+        return None
+
     @abstractmethod
     def publish(self, files: Sequence[GraphFile], info: Mapping[str, object] | None = None) -> str:
         """Replace the named graphs of ``files`` with their contents; returns the new version."""

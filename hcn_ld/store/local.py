@@ -6,6 +6,7 @@ Layout of a store directory::
       current -> generations/20261127T010203Z-1a2b   (symlink, swapped atomically)
       generations/<id>/oxigraph/                     (RocksDB, never written after publish)
       generations/<id>/manifest.json                 (graphs, counts, publish info)
+      generations/<id>/dumps/                        (whole-dataset dumps + checksums)
 
 A publish copies the current generation (a RocksDB checkpoint: hard links, cheap), replaces
 its own graphs in the copy, and only then points ``current`` at it. Readers hold a
@@ -34,10 +35,12 @@ import secrets
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from hcn_ld.dumps import write_dumps
 from hcn_ld.store.base import GraphFile, NoData, QueryResult, Store, StoreError
 
 #: Generations kept besides the current one (readers may still hold them open).
@@ -110,6 +113,10 @@ class LocalStore(Store):
         self._reader()
         return {**self._manifest, "version": self._open_id}
 
+    def dumps_folder(self) -> Path | None:
+        folder = self.generation_dir() / "dumps"
+        return folder if folder.is_dir() else None
+
     # ---------------------------------------------------------------- publishing
 
     @contextmanager
@@ -141,6 +148,7 @@ class LocalStore(Store):
                     store.remove_graph(graph)
                 store.bulk_load(path=str(item.path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
             store.optimize()
+            write_dumps(partial(store.query, use_default_graph_as_union=True), target / "dumps")
             counts = {
                 g.value: sum(1 for _ in store.quads_for_pattern(None, None, None, g))
                 for g in store.named_graphs()

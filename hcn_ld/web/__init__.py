@@ -1,4 +1,7 @@
-"""Stage 5: the web application (dereferencing, SPARQL, HTML) over a published store.
+"""Stage 5: the web application (dereferencing, HTML, VoID, dumps) over a published store.
+
+One module per page type registers its routes (:data:`PAGES`); add a module's name there to add
+a page type (the SPARQL endpoint lives in its own module).
 
 >>> from hcn_ld.config import Settings
 >>> app = create_app(Settings(store="var/store"))
@@ -8,26 +11,64 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import importlib
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app
 
 from hcn_ld.config import Settings
 from hcn_ld.store import Store, open_store
+from hcn_ld.web.http import RenderCache, add_cors, representation, respond
+
+#: Modules that each define a ``blueprint`` (one page type each).
+PAGES = (
+    "errors",
+    "home",
+    "resources",
+    "lists",
+    "dumps",
+    "sitemap",
+    "ontology",
+)
 
 
 @dataclass
 class Site:
-    """What every view needs: the settings and the store (opened lazily, after fork)."""
+    """What every view needs: the settings, the store (opened lazily, after fork), a cache."""
 
     settings: Settings
     store: Store
+    cache: RenderCache = field(default_factory=RenderCache)
+    _modified: tuple[str, dt.datetime | None] = ("", None)
+
+    def last_modified(self) -> dt.datetime | None:
+        """When the data being served was published (for ``Last-Modified``)."""
+        version = self.store.version()
+        if self._modified[0] != version:
+            published = self.store.info().get("published")
+            when = dt.datetime.fromisoformat(str(published)) if published else None
+            self._modified = (version, when)
+        return self._modified[1]
+
+    def page(self, key: Hashable, produce: Callable[[], str | bytes], media_type: str) -> Response:
+        """A response rendered once per store version and ``key`` (include the served origin)."""
+        rep = self.cache.get(
+            (self.store.version(), key), lambda: representation(produce(), media_type)
+        )
+        return respond(rep, last_modified=self.last_modified())
 
 
 def create_app(settings: Settings, store: Store | None = None) -> Flask:
     """The Flask app serving ``settings.store`` (or ``store``) under ``settings.base``."""
     app = Flask(__name__)
     app.extensions["hcn"] = Site(settings, store or open_store(settings.store))
+    for name in PAGES:
+        app.register_blueprint(importlib.import_module(f"hcn_ld.web.{name}").blueprint)
+    app.after_request(add_cors)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
     return app
 
 

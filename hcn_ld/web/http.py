@@ -1,0 +1,116 @@
+"""HTTP plumbing shared by the views: rendered-representation cache, validators, CORS, Link.
+
+Each worker keeps the representations it rendered, keyed by the store version (so a publish
+makes them stale at once), the served origin, the resource and the format::
+
+    >>> cache = RenderCache(size=2)
+    >>> cache.get(("v1", "a"), lambda: representation(b"A", "text/plain")).body
+    b'A'
+    >>> cache.get(("v1", "a"), lambda: representation(b"changed", "text/plain")).body
+    b'A'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from threading import Lock
+from typing import Any
+
+from flask import Response, request
+
+from hcn_ld.formats import Format
+
+#: Headers a browser script may read on a cross-origin response.
+EXPOSED = "ETag, Last-Modified, Link, Content-Location, Vary, Location"
+
+
+@dataclass(frozen=True)
+class Representation:
+    """A rendered response body with its media type, strong ETag and extra headers."""
+
+    body: bytes
+    media_type: str
+    etag: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def representation(
+    body: bytes | str, media_type: str, headers: Iterable[tuple[str, str]] = ()
+) -> Representation:
+    """A :class:`Representation` whose ETag is a hash of its bytes and media type."""
+    data = body.encode() if isinstance(body, str) else body
+    digest = hashlib.blake2b(data + media_type.encode(), digest_size=12).hexdigest()
+    return Representation(data, media_type, digest, tuple(headers))
+
+
+class RenderCache:
+    """A bounded least-recently-used map of rendered representations (one per worker).
+
+    Views also keep other per-version results here (statistics, dump folders).
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: Hashable, produce: Callable[[], Any]) -> Any:
+        """The cached representation for ``key``, produced (and kept) on a miss."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        made = produce()
+        with self._lock:
+            self._items[key] = made
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return made
+
+
+def content_type(media_type: str) -> str:
+    """``media_type`` with ``charset=utf-8`` for textual types."""
+    binary = media_type in ("application/gzip", "application/octet-stream")
+    return media_type if binary else f"{media_type}; charset=utf-8"
+
+
+def alternates(links: Iterable[tuple[str, Format]]) -> str:
+    """A ``Link`` header value announcing alternate representations."""
+    return ", ".join(f'<{url}>; rel="alternate"; type="{fmt.media_type}"' for url, fmt in links)
+
+
+def respond(
+    rep: Representation,
+    *,
+    last_modified: dt.datetime | None = None,
+    negotiated: bool = False,
+    headers: Iterable[tuple[str, str]] = (),
+) -> Response:
+    """A 200 (or 304 for a matching conditional request) carrying ``rep``."""
+    response = Response(rep.body, content_type=content_type(rep.media_type))
+    response.set_etag(rep.etag)
+    if last_modified is not None:
+        response.last_modified = last_modified
+    for name, value in (*rep.headers, *headers):
+        response.headers.add(name, value)
+    if negotiated:
+        response.vary.add("Accept")
+    return response.make_conditional(request)
+
+
+def add_cors(response: Response) -> Response:
+    """Let any origin read every response (all endpoints are read-only); answer preflights."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = request.headers.get(
+            "Access-Control-Request-Headers", "Accept, Content-Type, If-None-Match"
+        )
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
