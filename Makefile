@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run build test test-deps lint clean
+.PHONY: run build test test-deps assets lint clean
 
 $(BIN)/hcn-ld: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,11 +17,15 @@ $(BIN)/hcn-ld: pyproject.toml
 run: build
 	$(BIN)/hcn-ld serve --host $(HOST) --port $(PORT)
 
-build: $(BIN)/hcn-ld
+build: $(BIN)/hcn-ld assets
 	$(BIN)/hcn-ld build
 
+## Browser assets vendored into the package (YASGUI for the query UI; npm, pinned, idempotent)
+assets:
+	bash scripts/vendor-yasgui.sh
+
 ## Install everything the tests need, then run the whole suite
-test: $(BIN)/hcn-ld test-deps
+test: $(BIN)/hcn-ld assets test-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -166,6 +166,29 @@ def import_group() -> None:
     help="Answer resource IRIs with 303 to a document instead of 200 + Content-Location "
     "(default: 200; $HCN_REDIRECT).",
 )
+@click.option(
+    "--query-timeout",
+    type=float,
+    default=None,
+    help="Seconds a SPARQL query may run before it is stopped (default 30).",
+)
+@click.option("--row-limit", type=int, default=None, help="Rows per SPARQL answer (default 10000).")
+@click.option(
+    "--max-query-length", type=int, default=None, help="Characters per query (default 100000)."
+)
+@click.option(
+    "--service-allow",
+    multiple=True,
+    metavar="ENDPOINT",
+    help="An endpoint SERVICE may call (repeatable; none by default).",
+)
+@click.option(
+    "--update-token",
+    envvar="HCN_UPDATE_TOKEN",
+    default=None,
+    help="Enable SPARQL Update for requests with 'Authorization: Bearer TOKEN' "
+    "(or $HCN_UPDATE_TOKEN; read-only without).",
+)
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -175,9 +198,55 @@ def serve(
     workers: int | None,
     rewrite_base: bool | None,
     redirect: bool | None,
+    query_timeout: float | None,
+    row_limit: int | None,
+    max_query_length: int | None,
+    service_allow: tuple[str, ...],
+    update_token: str | None,
 ) -> None:
     """Serve the published store over HTTP (linked data, SPARQL, HTML)."""
     from hcn_ld.web.server import serve as run_server
 
-    settings = _settings(ctx, store=store, rewrite_base=rewrite_base, redirect=redirect)
+    settings = _settings(
+        ctx,
+        store=store,
+        rewrite_base=rewrite_base,
+        redirect=redirect,
+        query_timeout=query_timeout,
+        row_limit=row_limit,
+        max_query_length=max_query_length,
+        service_allowlist=service_allow or None,
+        update_token=update_token,
+    )
     run_server(settings, host, port, workers)
+
+
+@main.command()
+@store_option
+@click.option("--graph", "graph_iri", required=True, help="IRI of the named graph to replace.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def load(ctx: click.Context, store: str | None, graph_iri: str, files: tuple[str, ...]) -> None:
+    """Load RDF FILES (any format, by extension) into one named graph of the store.
+
+    The graph is replaced as a whole and atomically; other graphs are kept.
+    """
+    import tempfile
+
+    from hcn_ld.store.base import GraphFile
+
+    settings = _settings(ctx, store=store)
+    with tempfile.TemporaryDirectory() as tmp:
+        ntriples = Path(tmp) / "graph.nt"
+        try:
+            with ntriples.open("wb") as out:
+                for name in files:
+                    fmt = formats.by_extension(Path(name).suffix.lstrip("."), formats.RDF_FORMATS)
+                    triples = (q.triple for q in ox.parse(path=name, format=fmt.oxigraph))
+                    ox.serialize(triples, out, ox.RdfFormat.N_TRIPLES)
+        except KeyError as exc:
+            raise click.ClickException(f"unknown RDF file extension: {exc}") from None
+        except SyntaxError as exc:
+            raise click.ClickException(f"cannot parse {name}: {exc}") from None
+        version = open_store(settings.store).publish([GraphFile(graph_iri, ntriples)])
+    click.echo(f"loaded {', '.join(files)} into <{graph_iri}> (version {version})")

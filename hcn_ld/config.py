@@ -35,6 +35,14 @@ class Settings:
     redirect: bool = False
     #: Links shown per page of a resource's description, each way (longer ones are paged).
     page_size: int = 500
+    #: SPARQL endpoint limits: seconds per query, rows per answer, characters per query.
+    query_timeout: float = 30.0
+    row_limit: int = 10_000
+    max_query_length: int = 100_000
+    #: SERVICE endpoints federated queries may call (none by default).
+    service_allowlist: tuple[str, ...] = ()
+    #: Bearer token that enables SPARQL Update (read-only when unset).
+    update_token: str | None = None
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some settings changed (``None`` values are ignored)."""
@@ -48,7 +56,7 @@ def _flag(name: str) -> bool | None:
 
 def from_env() -> Settings:
     """Settings from ``HCN_BASE``, ``HCN_STORE``, ``HCN_DATA``, ``HCN_REWRITE_BASE``,
-    ``HCN_REDIRECT`` and ``HCN_PAGE_SIZE`` where set."""
+    ``HCN_REDIRECT``, ``HCN_PAGE_SIZE`` and ``HCN_UPDATE_TOKEN`` where set."""
     settings = Settings()
     return settings.with_(
         base=os.environ.get("HCN_BASE"),
@@ -57,4 +65,5 @@ def from_env() -> Settings:
         rewrite_base=_flag("HCN_REWRITE_BASE"),
         redirect=_flag("HCN_REDIRECT"),
         page_size=int(os.environ["HCN_PAGE_SIZE"]) if os.environ.get("HCN_PAGE_SIZE") else None,
+        update_token=os.environ.get("HCN_UPDATE_TOKEN") or None,
     )

@@ -51,7 +51,10 @@ def start_server(
     ]  # fmt: skip
     log = open(Path(store_path).parent / f"server-{port}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
-        command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+        command,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "HCN_UPDATE_TOKEN": "", **(env or {})},  # read-only unless asked
     )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + timeout

@@ -43,13 +43,22 @@ class Store(ABC):
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL query.
 
         Without ``default_graphs`` the default graph is the union of all named graphs;
         with them, exactly those graphs (SPARQL 1.1 Protocol ``default-graph-uri``).
         ``named_graphs`` restricts what ``GRAPH`` sees (``named-graph-uri``).
-        Raises ``SyntaxError`` for a malformed query.
+        Relative IRIs resolve against ``base_iri``. Raises ``SyntaxError`` for a malformed query.
+        """
+
+    @abstractmethod
+    def update(self, sparql: str, *, base_iri: str | None = None) -> str:
+        """Apply a SPARQL 1.1 Update, all of it or nothing; returns the new version.
+
+        Readers keep seeing the previous version until the update is complete.
+        Raises ``SyntaxError`` for a malformed update.
         """
 
     @abstractmethod

@@ -33,7 +33,7 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -91,9 +91,10 @@ class LocalStore(Store):
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         store = self._reader()
-        options: dict[str, object] = {}
+        options: dict[str, object] = {"base_iri": base_iri}
         if default_graphs is None:
             options["use_default_graph_as_union"] = True
         else:
@@ -128,6 +129,35 @@ class LocalStore(Store):
             yield
 
     def publish(self, files: Sequence[GraphFile], info: Mapping[str, object] | None = None) -> str:
+        def load(store: ox.Store) -> None:
+            for item in files:
+                graph = ox.NamedNode(item.graph)
+                if store.contains_named_graph(graph):
+                    store.remove_graph(graph)
+                store.bulk_load(path=str(item.path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+
+        return self._new_generation(load, info)
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> str:
+        """Apply the update to a copy of the current generation, then switch to the copy.
+
+        >>> import tempfile
+        >>> store = LocalStore(tempfile.mkdtemp())
+        >>> _ = store.update("INSERT DATA { GRAPH <http://e/g> { <http://e/a> <http://e/p> 1 } }")
+        >>> store.graphs()
+        {'http://e/g': 1}
+        """
+        return self._new_generation(
+            lambda store: store.update(sparql, base_iri=base_iri), {"updated_by": "SPARQL Update"}
+        )
+
+    def _new_generation(
+        self, change: Callable[[ox.Store], None], info: Mapping[str, object] | None
+    ) -> str:
+        """Copy the current generation (RocksDB checkpoint), ``change`` the copy, switch to it.
+
+        If ``change`` raises, the copy is removed and ``current`` is untouched.
+        """
         with self._lock():
             now = dt.datetime.now(dt.UTC)
             generation = f"{now:%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(3)}"
@@ -142,11 +172,12 @@ class LocalStore(Store):
                     str(target / "oxigraph")
                 )
             store = ox.Store(str(target / "oxigraph"))
-            for item in files:
-                graph = ox.NamedNode(item.graph)
-                if store.contains_named_graph(graph):
-                    store.remove_graph(graph)
-                store.bulk_load(path=str(item.path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+            try:
+                change(store)
+            except BaseException:
+                del store
+                shutil.rmtree(target, ignore_errors=True)
+                raise
             store.optimize()
             write_dumps(partial(store.query, use_default_graph_as_union=True), target / "dumps")
             counts = {

@@ -31,6 +31,7 @@ PAGES = (
     "dumps",
     "sitemap",
     "ontology",
+    "sparql",
 )
 
 

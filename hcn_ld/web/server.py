@@ -36,7 +36,8 @@ def serve(settings: Settings, host: str, port: int, workers: int | None = None) 
         "bind": f"{host}:{port}",
         "workers": workers or default_workers(),
         "accesslog": "-",
-        "timeout": 120,
+        # Queries stop at settings.query_timeout; gunicorn only reaps workers stuck beyond it.
+        "timeout": max(120, int(settings.query_timeout) + 30),
         "graceful_timeout": 10,
     }
     _Gunicorn(settings, options).run()

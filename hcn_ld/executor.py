@@ -1,0 +1,228 @@
+"""Run SPARQL queries in a killable child process that streams serialized results back.
+
+pyoxigraph cannot cancel a running query, so each web worker keeps one child process
+(``python -m hcn_ld.executor STORE``) holding its own read-only store handle. The child
+serializes results straight into the requested format and sends the bytes back in frames;
+when a query overruns its time limit the parent kills the child (freeing the CPU at once),
+and the next query starts a fresh one::
+
+    executor = Executor("var/store", timeout=30)
+    frames = executor.run(Request("SELECT * { ?s ?p ?o } LIMIT 3", "json", "turtle"))
+    header = next(frames)            # Frame("H", {"kind": "solutions", "format": "json", ...})
+    body = b"".join(f.data for f in frames)
+
+Frames on the child's stdout: one byte of type, four bytes of length, the payload.
+``H`` header (JSON), ``D`` data, ``E`` error (JSON: status, message), ``Z`` end of answer.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import select
+import signal
+import struct
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import IO
+
+from hcn_ld import formats, results
+from hcn_ld.store import LocalStore, StoreError
+
+_FRAME = struct.Struct(">cI")
+CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Request:
+    """One query: its text, dataset, the format names to answer in, and the row limit."""
+
+    sparql: str
+    #: Format for SELECT/ASK results, and for CONSTRUCT/DESCRIBE graphs.
+    result_format: str = "json"
+    graph_format: str = "turtle"
+    default_graphs: list[str] | None = None
+    named_graphs: list[str] | None = None
+    base_iri: str | None = None
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One message from the child: ``kind`` (H, D, E, Z) and its payload."""
+
+    kind: str
+    data: bytes = b""
+    meta: dict[str, object] = field(default_factory=dict)
+
+
+class QueryTimeout(Exception):
+    """The query ran past its time limit and was stopped."""
+
+
+class Executor:
+    """The parent side: one child process, (re)started on demand, killed on timeout."""
+
+    def __init__(self, store: str, timeout: float) -> None:
+        self.store = store
+        self.timeout = timeout
+        self._child: subprocess.Popen[bytes] | None = None
+
+    def _process(self) -> subprocess.Popen[bytes]:
+        if self._child is None or self._child.poll() is not None:
+            self._child = subprocess.Popen(
+                [sys.executable, "-m", "hcn_ld.executor", self.store],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                bufsize=0,
+            )
+        return self._child
+
+    def stop(self) -> None:
+        """Kill the child (it is restarted by the next query)."""
+        if self._child is not None:
+            self._child.kill()
+            self._child.wait()
+            self._child = None
+
+    def run(self, request: Request) -> Iterator[Frame]:
+        """The child's answer as frames, ending before ``Z``; raises :class:`QueryTimeout`.
+
+        Leaving the iterator before the end (a client that hangs up) kills the child, as its
+        stream is then in an unknown state.
+        """
+        child = self._process()
+        deadline = time.monotonic() + self.timeout
+        finished = False
+        try:
+            child.stdin.write(json.dumps(asdict(request)).encode() + b"\n")  # type: ignore[union-attr]
+            while True:
+                kind, payload = _read_frame(child.stdout, deadline)  # type: ignore[arg-type]
+                if kind == "Z":
+                    finished = True
+                    return
+                if kind in "HE":
+                    yield Frame(kind, meta=json.loads(payload))
+                else:
+                    yield Frame(kind, payload)
+        except (BrokenPipeError, EOFError) as exc:
+            raise StoreError(f"query executor died: {exc}") from None
+        finally:
+            if not finished:
+                self.stop()
+
+
+def _read_frame(stream: IO[bytes], deadline: float) -> tuple[str, bytes]:
+    head = _read_exactly(stream, _FRAME.size, deadline)
+    kind, length = _FRAME.unpack(head)
+    return kind.decode(), _read_exactly(stream, length, deadline)
+
+
+def _read_exactly(stream: IO[bytes], size: int, deadline: float) -> bytes:
+    data = bytearray()
+    while len(data) < size:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([stream], [], [], remaining)[0]:
+            raise QueryTimeout
+        chunk = os.read(stream.fileno(), size - len(data))
+        if not chunk:
+            raise EOFError("executor closed its output")
+        data += chunk
+    return bytes(data)
+
+
+# ----------------------------------------------------------------------------- the child
+
+
+class _FrameWriter:
+    """A binary file object that sends what is written as ``D`` frames of about CHUNK bytes."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.buffer = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self.buffer += data
+        if len(self.buffer) >= CHUNK:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self.buffer:
+            send(self.out, "D", bytes(self.buffer))
+            self.buffer.clear()
+
+
+def send(out: IO[bytes], kind: str, payload: bytes | dict[str, object] = b"") -> None:
+    """Write one frame."""
+    data = json.dumps(payload).encode() if isinstance(payload, dict) else payload
+    out.write(_FRAME.pack(kind.encode(), len(data)) + data)
+
+
+def answer(store: LocalStore, request: Request, out: IO[bytes]) -> None:
+    """Run one query and write its frames (without the final ``Z``)."""
+    try:
+        result = store.query(
+            request.sparql,
+            default_graphs=request.default_graphs,
+            named_graphs=request.named_graphs,
+            base_iri=request.base_iri,
+        )
+    except SyntaxError as exc:
+        send(out, "E", {"status": 400, "message": f"malformed query: {exc}"})
+        return
+    except (OSError, StoreError) as exc:
+        send(out, "E", {"status": 500, "message": f"query failed: {exc}"})
+        return
+    try:
+        bounded = results.bound(result, request.limit)
+    except OSError as exc:
+        send(out, "E", {"status": 500, "message": f"query failed: {exc}"})
+        return
+    kind = bounded.kind
+    name = request.graph_format if kind == "graph" else request.result_format
+    offered = formats.RDF_FORMATS if kind == "graph" else formats.RESULT_FORMATS
+    try:
+        fmt = formats.by_name(name, offered)
+    except KeyError:
+        what = "an RDF graph" if kind == "graph" else "a table or a boolean"
+        message = f"the answer to this query is {what}, which cannot be written as {name}"
+        send(out, "E", {"status": 406, "message": message})
+        return
+    send(out, "H", {"kind": kind, "format": fmt.name, "truncated": bounded.truncated})
+    writer = _FrameWriter(out)
+    try:
+        results.write(bounded, fmt, writer)
+    except OSError as exc:
+        # Evaluation errors of a streamed result surface after the header went out.
+        writer.flush()
+        send(out, "E", {"status": 500, "message": f"query failed: {exc}"})
+        return
+    writer.flush()
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent (the web worker) dies."""
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def main(store_path: str) -> None:
+    """The child loop: one JSON request per line on stdin, frames on stdout."""
+    _die_with_parent()
+    store = LocalStore(store_path)
+    out = os.fdopen(sys.stdout.fileno(), "wb", buffering=0)
+    sys.stdout = sys.stderr
+    for line in sys.stdin.buffer:
+        answer(store, Request(**json.loads(line)), out)
+        send(out, "Z")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

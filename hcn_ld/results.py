@@ -1,0 +1,214 @@
+"""Write query results in a chosen format, at most ``limit`` rows/triples, straight to a stream.
+
+pyoxigraph serializes whole result sets only, so SELECT rows are written here (SPARQL JSON, XML,
+CSV, TSV) to stop at a row limit; graphs go through ``pyoxigraph.serialize`` on a bounded
+iterator. ``bound`` cuts a result to the limit and tells whether it did::
+
+    >>> import io, pyoxigraph as ox
+    >>> from hcn_ld.formats import by_name
+    >>> store = ox.Store()
+    >>> out = io.BytesIO()
+    >>> rows = bound(store.query("SELECT ?x { VALUES ?x { 1 2 3 } }"), limit=2)
+    >>> rows.truncated
+    True
+    >>> write(rows, by_name("csv"), out)
+    >>> out.getvalue()
+    b'x\\r\\n1\\r\\n2\\r\\n'
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+from hcn_ld.formats import Format
+from hcn_ld.store.base import QueryResult
+from hcn_ld.vocab import PREFIXES
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+SRX = "http://www.w3.org/2005/sparql-results#"
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+@dataclass
+class Bounded:
+    """A query result cut to a row limit: what to write, and whether rows were dropped."""
+
+    result: QueryResult
+    items: Iterable
+    truncated: bool = False
+
+    @property
+    def kind(self) -> str:
+        """``"boolean"``, ``"solutions"`` or ``"graph"``."""
+        if isinstance(self.result, ox.QueryBoolean):
+            return "boolean"
+        return "solutions" if isinstance(self.result, ox.QuerySolutions) else "graph"
+
+
+def bound(result: QueryResult, limit: int | None = None) -> Bounded:
+    """``result`` cut to ``limit`` rows (or triples); reads at most one row beyond the limit.
+
+    Without a limit nothing is read ahead, so results stream straight from the store.
+    """
+    if isinstance(result, ox.QueryBoolean) or limit is None:
+        return Bounded(result, () if isinstance(result, ox.QueryBoolean) else result)
+    head = list(itertools.islice(result, limit + 1))
+    return Bounded(result, head[:limit], len(head) > limit)
+
+
+def write(bounded: Bounded, fmt: Format, out: IO[bytes]) -> None:
+    """Serialize a bounded result as ``fmt`` into ``out``."""
+    result = bounded.result
+    if isinstance(result, ox.QueryBoolean):
+        result.serialize(out, fmt.oxigraph)
+    elif isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        _SOLUTION_WRITERS[fmt.name](names, bounded.items, out, bounded.truncated)
+    else:
+        triples: Iterable = bounded.items
+        if fmt.datasets:
+            triples = (ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+        ox.serialize(triples, out, fmt.oxigraph, prefixes=PREFIXES)
+
+
+# ----------------------------------------------------------------------------- SPARQL JSON
+
+
+def json_term(term: Term) -> dict[str, object]:
+    """A term as a SPARQL 1.1 JSON results binding value."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        value: dict[str, object] = {"type": "literal", "value": term.value}
+        if term.language:
+            value["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            value["datatype"] = term.datatype.value
+        return value
+    return {
+        "type": "triple",
+        "value": {
+            "subject": json_term(term.subject),
+            "predicate": json_term(term.predicate),
+            "object": json_term(term.object),
+        },
+    }
+
+
+def _json(names: list[str], rows: Iterable, out: IO[bytes], truncated: bool) -> None:
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    out.write(b'{"head":{"vars":' + dumps(names).encode() + b'},"results":{"bindings":[')
+    indexed = list(enumerate(names))
+    batch: list[str] = []
+    for row in rows:
+        binding = {name: json_term(row[i]) for i, name in indexed if row[i] is not None}
+        batch.append(dumps(binding))
+        if len(batch) == 500:
+            out.write(",".join(batch).encode() + b",")
+            batch = []
+    out.write(",".join(batch).encode().rstrip(b","))
+    # SPARQL JSON readers ignore unknown members: the truncation is announced in the body too.
+    out.write(b"]}" + (b',"truncated":true' if truncated else b"") + b"}")
+
+
+# ----------------------------------------------------------------------------- SPARQL XML
+
+
+def xml_term(term: Term) -> str:
+    """A term as a SPARQL XML results element."""
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != XSD_STRING:
+            datatype = quoteattr(term.datatype.value)
+            return f"<literal datatype={datatype}>{escape(term.value)}</literal>"
+        return f"<literal>{escape(term.value)}</literal>"
+    return (
+        f"<triple><subject>{xml_term(term.subject)}</subject>"
+        f"<predicate>{xml_term(term.predicate)}</predicate>"
+        f"<object>{xml_term(term.object)}</object></triple>"
+    )
+
+
+def _xml(names: list[str], rows: Iterable, out: IO[bytes], truncated: bool) -> None:
+    head = "".join(f"<variable name={quoteattr(n)}/>" for n in names)
+    link = '<link href="#truncated"/>' if truncated else ""
+    out.write(f'<?xml version="1.0"?>\n<sparql xmlns="{SRX}"><head>{head}{link}</head>'.encode())
+    out.write(b"<results>")
+    indexed = [(i, f"<binding name={quoteattr(n)}>") for i, n in enumerate(names)]
+    for chunk in _batched(rows):
+        out.write(
+            "".join(
+                "<result>"
+                + "".join(f"{tag}{xml_term(row[i])}</binding>" for i, tag in indexed if row[i])
+                + "</result>"
+                for row in chunk
+            ).encode()
+        )
+    out.write(b"</results></sparql>\n")
+
+
+# ----------------------------------------------------------------------------- CSV / TSV
+
+
+def csv_cell(term: Term | None) -> str:
+    """A term as a SPARQL CSV cell (plain values, quoted when needed)."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        text = f"_:{term.value}"
+    elif isinstance(term, ox.NamedNode | ox.Literal):
+        text = term.value
+    else:
+        text = str(term)
+    if any(c in text for c in '",\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def tsv_cell(term: Term | None) -> str:
+    """A term as a SPARQL TSV cell (N-Triples/Turtle syntax)."""
+    if term is None:
+        return ""
+    return str(term).replace("\t", "\\t")
+
+
+def _csv(names: list[str], rows: Iterable, out: IO[bytes], truncated: bool) -> None:
+    out.write((",".join(names) + "\r\n").encode())
+    for chunk in _batched(rows):
+        out.write("".join(",".join(map(csv_cell, row)) + "\r\n" for row in chunk).encode())
+
+
+def _tsv(names: list[str], rows: Iterable, out: IO[bytes], truncated: bool) -> None:
+    out.write(("\t".join(f"?{n}" for n in names) + "\n").encode())
+    for chunk in _batched(rows):
+        out.write("".join("\t".join(map(tsv_cell, row)) + "\n" for row in chunk).encode())
+
+
+def _batched(rows: Iterable, size: int = 500) -> Iterator[list]:
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+_SOLUTION_WRITERS = {
+    "json": _json,
+    "xml": _xml,
+    "csv": _csv,
+    "tsv": _tsv,
+}

@@ -1,0 +1,141 @@
+"""What the endpoint must know about a SPARQL text before running it: SERVICE calls, USING clauses.
+
+A small lexer (strings, IRIs, comments and braces are recognised, so a keyword inside a literal
+or an IRI is never mistaken for one) answers the two questions the protocol layer asks:
+
+    >>> service_endpoints('PREFIX e: <http://ex.org/> SELECT * { SERVICE SILENT e:q { ?s ?p ?o } }')
+    ['http://ex.org/q']
+    >>> service_endpoints('SELECT * { ?s ?p "SERVICE <http://x/>" }')
+    []
+    >>> with_using("INSERT { ?s a <C> } WHERE { ?s ?p ?o }", ["http://g/"], [])
+    'INSERT { ?s a <C> } USING <http://g/> WHERE { ?s ?p ?o }'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+               |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$]\w+)
+  | (?P<pname>(?:[^\W\d][\w\-.]*)?:(?:[\w\-:%]|\\.|\.(?=[\w\-:%]))*)
+  | (?P<word>[^\W\d][\w\-]*)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A lexical token: its kind (``iri``, ``pname``, ``var``, ``word``, ``string``, ``other``)."""
+
+    kind: str
+    text: str
+    start: int
+
+    def is_word(self, *words: str) -> bool:
+        return self.kind == "word" and self.text.upper() in words
+
+
+class Refused(ValueError):
+    """The text asks for something this endpoint will not do (the message says why)."""
+
+
+def tokens(text: str) -> list[Token]:
+    """The tokens of ``text``, without whitespace and comments."""
+    return [
+        Token(match.lastgroup or "other", match.group(), match.start())
+        for match in _TOKEN.finditer(text)
+        if match.lastgroup not in ("ws", "comment")
+    ]
+
+
+def _prefixes(toks: Sequence[Token]) -> dict[str, str]:
+    found = {}
+    for i, tok in enumerate(toks[:-2]):
+        if tok.is_word("PREFIX") and toks[i + 1].kind == "pname" and toks[i + 2].kind == "iri":
+            found[toks[i + 1].text[:-1]] = toks[i + 2].text[1:-1]
+    return found
+
+
+def service_endpoints(text: str) -> list[str | None]:
+    """The endpoints of every ``SERVICE`` in a query or update (``None`` for ``SERVICE ?var``)."""
+    toks = tokens(text)
+    prefixes = _prefixes(toks)
+    found: list[str | None] = []
+    for i, tok in enumerate(toks):
+        if not tok.is_word("SERVICE"):
+            continue
+        target = toks[i + 1] if i + 1 < len(toks) else None
+        if target is not None and target.is_word("SILENT"):
+            target = toks[i + 2] if i + 2 < len(toks) else None
+        if target is None or target.kind == "var":
+            found.append(None)
+        elif target.kind == "iri":
+            found.append(target.text[1:-1])
+        elif target.kind == "pname":
+            prefix, _, local = target.text.partition(":")
+            found.append(prefixes[prefix] + local if prefix in prefixes else target.text)
+        else:
+            found.append(None)
+    return found
+
+
+def check_services(text: str, allowlist: Sequence[str]) -> None:
+    """Raise :class:`Refused` unless every ``SERVICE`` endpoint is in ``allowlist``.
+
+    >>> check_services("SELECT * { SERVICE <http://example.org/sparql> {} }", [])
+    Traceback (most recent call last):
+    Refused: SERVICE <http://example.org/sparql> refused: federated queries may only call ...
+    """
+    for endpoint in service_endpoints(text):
+        if endpoint is None:
+            raise Refused(
+                "SERVICE with a variable endpoint refused: this endpoint only calls the "
+                "endpoints on its allowlist, so the endpoint must be written as an IRI"
+            )
+        if endpoint not in allowlist:
+            allowed = ", ".join(f"<{a}>" for a in allowlist) or "none"
+            raise Refused(
+                f"SERVICE <{endpoint}> refused: federated queries may only call the endpoints "
+                f"on this server's allowlist ({allowed})"
+            )
+
+
+def with_using(update: str, using: Sequence[str], using_named: Sequence[str]) -> str:
+    """``update`` with the protocol's ``using-graph-uri`` / ``using-named-graph-uri`` applied.
+
+    Each ``DELETE``/``INSERT ... WHERE`` operation gets ``USING`` clauses before its ``WHERE``.
+    :class:`Refused` when the update names its own dataset (``USING`` or ``WITH``): the protocol
+    forbids both at once.
+    """
+    if not using and not using_named:
+        return update
+    toks = tokens(update)
+    if any(tok.is_word("USING", "WITH") for tok in toks):
+        raise Refused(
+            "using-graph-uri/using-named-graph-uri cannot be combined with USING or WITH "
+            "in the update (SPARQL 1.1 Protocol, section 2.2.3)"
+        )
+    clause = "".join(f"USING <{g}> " for g in using) + "".join(
+        f"USING NAMED <{g}> " for g in using_named
+    )
+    depth, inserts = 0, []
+    for i, tok in enumerate(toks):
+        if tok.text == "{":
+            depth += 1
+        elif tok.text == "}":
+            depth -= 1
+        elif depth == 0 and tok.is_word("WHERE") and i and toks[i - 1].text == "}":
+            inserts.append(tok.start)
+    for position in reversed(inserts):
+        update = update[:position] + clause + update[position:]
+    return update

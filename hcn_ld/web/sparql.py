@@ -1,0 +1,373 @@
+"""``/sparql``: the SPARQL 1.1 Protocol endpoint, its Service Description and the query UI.
+
+Queries by GET, by form POST and by ``application/sparql-query`` POST; updates (only with the
+server's bearer token) by form POST and ``application/sparql-update`` POST. Queries run in a
+killable child process (:mod:`hcn_ld.executor`) that streams the answer already serialized.
+
+    $ curl -H 'Accept: text/csv' 'http://127.0.0.1:8080/sparql?query=SELECT+*+{?s+?p+?o}+LIMIT+3'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+
+from hcn_ld import formats
+from hcn_ld.executor import Executor, Frame, QueryTimeout
+from hcn_ld.executor import Request as QueryRequest
+from hcn_ld.sparqltext import Refused, check_services, with_using
+from hcn_ld.store import NoData, StoreError
+from hcn_ld.vocab import PREFIXES
+from hcn_ld.web import site
+from hcn_ld.web.service import service_description
+
+blueprint = Blueprint("sparql", __name__)
+
+QUERIES = Path(__file__).parent / "queries"
+FORM = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+#: Header announcing that an answer was cut at the row limit (its value: the limit).
+TRUNCATED = "X-SPARQL-Truncated"
+
+
+class ProtocolError(Exception):
+    """A request the protocol does not allow: the HTTP status and a message saying why."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What a request asks for: a query or an update, its text and its protocol parameters."""
+
+    kind: str  # "query", "update" or "" (no operation: service description or UI)
+    text: str
+    params: dict[str, list[str]]
+
+    def values(self, name: str) -> list[str]:
+        return self.params.get(name, [])
+
+
+@dataclass(frozen=True)
+class Example:
+    """An example query from ``web/queries/*.rq``: first comment line title, second the help."""
+
+    name: str
+    title: str
+    description: str
+    sparql: str
+
+
+def examples() -> list[Example]:
+    """The example queries of the query UI (also run by the tests against the built store)."""
+    found = []
+    for path in sorted(QUERIES.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        title, description = (line.lstrip("# ").strip() for line in text.splitlines()[:2])
+        found.append(Example(path.stem, title, description, text))
+    return found
+
+
+@blueprint.route("/sparql", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+def endpoint() -> Response:
+    try:
+        operation = parse_operation()
+        if operation.kind == "query":
+            return run_query(operation)
+        if operation.kind == "update":
+            return run_update(operation)
+        return describe()
+    except ProtocolError as exc:
+        return _error(exc.status, exc.message)
+    except NoData as exc:
+        return _error(503, str(exc))
+
+
+def parse_operation() -> Operation:
+    """The operation of the current request, checked against the SPARQL 1.1 Protocol."""
+    if request.method not in ("GET", "POST"):
+        raise ProtocolError(405, f"{request.method} is not allowed: use GET or POST")
+    params = _parse_qs(request.query_string)
+    if request.method == "GET":
+        if "update" in params:
+            raise ProtocolError(405, "SPARQL Update must be sent by POST, not GET")
+        return _operation(params, "query" if "query" in params else "", "query")
+    content_type = request.mimetype
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if content_type == FORM:
+        body = _parse_qs(request.get_data())
+        for name, values in body.items():
+            params.setdefault(name, []).extend(values)
+        kinds = [k for k in ("query", "update") if k in body]
+        if len(kinds) != 1:
+            raise ProtocolError(400, "a form POST needs exactly one 'query' or 'update' field")
+        return _operation(params, kinds[0], kinds[0])
+    if content_type in (QUERY_TYPE, UPDATE_TYPE):
+        if charset not in ("utf-8", "utf8"):
+            raise ProtocolError(415, f"{content_type} must be UTF-8, not charset={charset}")
+        try:
+            text = request.get_data().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProtocolError(400, f"the request body is not UTF-8: {exc}") from None
+        kind = "query" if content_type == QUERY_TYPE else "update"
+        if kind in params:
+            raise ProtocolError(400, f"'{kind}' given both in the URL and as the request body")
+        return Operation(kind, text, params)
+    raise ProtocolError(
+        415,
+        f"unsupported Content-Type {content_type or '(none)'}: POST a query as {QUERY_TYPE} "
+        f"or {FORM}, an update as {UPDATE_TYPE} or {FORM}",
+    )
+
+
+def _parse_qs(raw: bytes) -> dict[str, list[str]]:
+    try:
+        return urllib.parse.parse_qs(
+            raw.decode("ascii"), keep_blank_values=True, strict_parsing=False, errors="strict"
+        )
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(400, f"parameters are not UTF-8 (percent-encoded): {exc}") from None
+
+
+def _operation(params: dict[str, list[str]], kind: str, name: str) -> Operation:
+    if not kind:
+        return Operation("", "", params)
+    if len(params[name]) != 1:
+        count = len(params[name])
+        raise ProtocolError(400, f"exactly one '{name}' parameter is allowed, got {count}")
+    if "query" in params and "update" in params:
+        raise ProtocolError(400, "a request carries either 'query' or 'update', not both")
+    return Operation(kind, params[name][0], params)
+
+
+# ----------------------------------------------------------------------------- queries
+
+
+def run_query(operation: Operation) -> Response:
+    settings = site().settings
+    if len(operation.text) > settings.max_query_length:
+        raise ProtocolError(
+            413,
+            f"query too long: {len(operation.text)} characters, the limit is "
+            f"{settings.max_query_length}",
+        )
+    _check_services(operation.text)
+    result_format, graph_format = _formats(operation)
+    query = QueryRequest(
+        sparql=operation.text,
+        result_format=result_format.name,
+        graph_format=graph_format.name,
+        default_graphs=operation.values("default-graph-uri") or None,
+        named_graphs=operation.values("named-graph-uri") or None,
+        base_iri=url_for("sparql.endpoint", _external=True),
+        limit=settings.row_limit or None,
+    )
+    etag = None
+    if request.method == "GET":
+        etag = _etag(site().store.version(), query)
+        if request.if_none_match.contains(etag):
+            response = Response(status=304)
+            response.set_etag(etag)
+            return response
+    frames = _executor().run(query)
+    try:
+        first = next(frames)
+    except QueryTimeout:
+        return _error(
+            503,
+            f"query stopped: it ran longer than this endpoint's limit of "
+            f"{settings.query_timeout:g} seconds; narrow it down (LIMIT, more specific patterns)",
+        )
+    except StoreError as exc:
+        return _error(500, str(exc))
+    if first.kind == "E":
+        return _error(int(first.meta["status"]), str(first.meta["message"]))
+    fmt = formats.by_name(str(first.meta["format"]))
+    response = Response(_body(frames), mimetype=fmt.media_type)
+    if fmt.media_type.startswith("text/") or fmt.name in ("json", "jsonld"):
+        response.mimetype_params["charset"] = "utf-8"
+    response.vary.add("Accept")
+    if first.meta["truncated"]:
+        response.headers[TRUNCATED] = str(settings.row_limit)
+    if etag:
+        response.set_etag(etag)
+    return response
+
+
+def _body(frames: Iterator[Frame]) -> Iterator[bytes]:
+    """The streamed answer; a timeout or error mid-stream ends it early (headers are gone)."""
+    try:
+        for frame in frames:
+            if frame.kind == "D":
+                yield frame.data
+            elif frame.kind == "E":
+                current_app.logger.warning("query failed while streaming: %s", frame.meta)
+                return
+    except (QueryTimeout, StoreError) as exc:
+        current_app.logger.warning("query stopped while streaming: %r", exc)
+    finally:
+        frames.close()  # type: ignore[attr-defined]
+
+
+#: ``format`` parameter values clients send (SPARQLWrapper, Virtuoso style) -> graph format.
+GRAPH_FORMAT_ALIASES = {
+    "xml": "rdfxml",
+    "rdf+xml": "rdfxml",
+    "json": "jsonld",
+    "json-ld": "jsonld",
+    "n3": "turtle",
+    "n-triples": "ntriples",
+}
+
+
+def _formats(operation: Operation) -> tuple[formats.Format, formats.Format]:
+    """The formats for a table/boolean answer and for a graph answer.
+
+    A ``format`` parameter (name, extension or media type) wins over ``Accept``; a value that
+    names only one kind (``csv``, ``turtle``) leaves the other to ``Accept``.
+    """
+    accept = request.headers.get("Accept")
+    default_result, default_graph = formats.RESULT_FORMATS[0], formats.RDF_FORMATS[0]
+    result = formats.negotiate(accept, formats.RESULT_FORMATS, default_result) or default_result
+    graph = formats.negotiate(accept, formats.RDF_FORMATS, default_graph) or default_graph
+    names = operation.values("format")
+    if not names:
+        return result, graph
+    value = names[0].strip().lower()
+    by_param = (
+        _lookup(value, formats.RESULT_FORMATS),
+        _lookup(GRAPH_FORMAT_ALIASES.get(value, value), formats.RDF_FORMATS),
+    )
+    if by_param == (None, None):
+        known = ", ".join(f.name for f in formats.RESULT_FORMATS + formats.RDF_FORMATS)
+        raise ProtocolError(400, f"unknown format {names[0]!r}; known: {known}")
+    return by_param[0] or result, by_param[1] or graph
+
+
+def _lookup(value: str, offered: tuple[formats.Format, ...]) -> formats.Format | None:
+    for find in (formats.by_name, formats.by_media_type):
+        try:
+            return find(value, offered)
+        except KeyError:
+            pass
+    return None
+
+
+def _etag(version: str, query: QueryRequest) -> str:
+    key = repr((version, query))
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _executor() -> Executor:
+    """This worker's query executor (its child process starts with the first query)."""
+    extensions = current_app.extensions
+    if "hcn-executor" not in extensions:
+        settings = site().settings
+        extensions["hcn-executor"] = Executor(settings.store, settings.query_timeout)
+    return extensions["hcn-executor"]
+
+
+def _check_services(text: str) -> None:
+    try:
+        check_services(text, site().settings.service_allowlist)
+    except Refused as exc:
+        raise ProtocolError(400, str(exc)) from None
+
+
+# ----------------------------------------------------------------------------- updates
+
+
+def run_update(operation: Operation) -> Response:
+    settings = site().settings
+    if not settings.update_token:
+        raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is disabled")
+    supplied = request.headers.get("Authorization", "")
+    scheme, _, token = supplied.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        token.strip().encode(), settings.update_token.encode()
+    ):
+        response = _error(403, "SPARQL Update needs 'Authorization: Bearer <update token>'")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="sparql-update"'
+        return response
+    if len(operation.text) > settings.max_query_length:
+        raise ProtocolError(413, f"update too long: limit {settings.max_query_length} characters")
+    _check_services(operation.text)
+    try:
+        update = with_using(
+            operation.text,
+            operation.values("using-graph-uri"),
+            operation.values("using-named-graph-uri"),
+        )
+        version = site().store.update(update, base_iri=url_for("sparql.endpoint", _external=True))
+    except Refused as exc:
+        raise ProtocolError(400, str(exc)) from None
+    except SyntaxError as exc:
+        raise ProtocolError(400, f"malformed update: {exc}") from None
+    except (OSError, StoreError) as exc:
+        return _error(500, f"update failed, nothing was changed: {exc}")
+    return Response(f"update applied; data version {version}\n", mimetype="text/plain")
+
+
+# ----------------------------------------------------------------------------- no operation
+
+
+def describe() -> Response:
+    """The Service Description (RDF by Accept) or, for browsers, the query UI."""
+    if request.method == "POST":
+        raise ProtocolError(400, "POST needs a 'query' or 'update'")
+    accept = request.headers.get("Accept")
+    offered = (formats.HTML, *formats.RDF_FORMATS)
+    fmt = formats.negotiate(accept, offered, formats.RDF_FORMATS[0]) or formats.RDF_FORMATS[0]
+    if fmt is formats.HTML:
+        return query_ui()
+    settings = site().settings
+    graph = service_description(
+        endpoint=url_for("sparql.endpoint", _external=True),
+        void=request.url_root + ".well-known/void",
+        graphs=site().store.graphs(),
+        settings=settings,
+    )
+    response = Response(graph.serialize(format=_RDFLIB[fmt.name]), mimetype=fmt.media_type)
+    response.vary.add("Accept")
+    return response
+
+
+_RDFLIB = {
+    "turtle": "turtle",
+    "jsonld": "json-ld",
+    "rdfxml": "xml",
+    "ntriples": "nt",
+    "nquads": "nquads",
+    "trig": "trig",
+}
+
+
+def query_ui() -> Response:
+    """The YASGUI page: this endpoint, the dataset's prefixes, the example queries."""
+    page = render_template(
+        "sparql.html",
+        endpoint=url_for("sparql.endpoint"),
+        prefixes=PREFIXES,
+        examples=examples(),
+        settings=site().settings,
+    )
+    response = Response(page, mimetype="text/html")
+    response.vary.add("Accept")
+    return response
+
+
+def _error(status: int, message: str) -> Response:
+    response = Response(f"{message}\n", status=status, mimetype="text/plain")
+    if status == 405:
+        response.headers["Allow"] = "GET, POST"
+    return response
