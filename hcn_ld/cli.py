@@ -189,6 +189,24 @@ def import_group() -> None:
     help="Enable SPARQL Update for requests with 'Authorization: Bearer TOKEN' "
     "(or $HCN_UPDATE_TOKEN; read-only without).",
 )
+@click.option(
+    "--sparql-rate",
+    type=float,
+    default=None,
+    help="SPARQL requests per second per client and worker, 0 for no limit (default 20).",
+)
+@click.option(
+    "--sparql-burst", type=int, default=None, help="SPARQL requests a client may burst (100)."
+)
+@click.option(
+    "--max-request-bytes", type=int, default=None, help="Largest request body (default 2 MiB)."
+)
+@click.option(
+    "--trusted-proxy",
+    multiple=True,
+    metavar="ADDRESS",
+    help="A reverse proxy whose X-Forwarded-For is believed (repeatable; default loopback).",
+)
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -203,6 +221,10 @@ def serve(
     max_query_length: int | None,
     service_allow: tuple[str, ...],
     update_token: str | None,
+    sparql_rate: float | None,
+    sparql_burst: int | None,
+    max_request_bytes: int | None,
+    trusted_proxy: tuple[str, ...],
 ) -> None:
     """Serve the published store over HTTP (linked data, SPARQL, HTML)."""
     from hcn_ld.web.server import serve as run_server
@@ -217,6 +239,10 @@ def serve(
         max_query_length=max_query_length,
         service_allowlist=service_allow or None,
         update_token=update_token,
+        sparql_rate=sparql_rate,
+        sparql_burst=sparql_burst,
+        max_request_bytes=max_request_bytes,
+        trusted_proxies=trusted_proxy or None,
     )
     run_server(settings, host, port, workers)
 
