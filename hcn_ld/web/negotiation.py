@@ -24,7 +24,7 @@ from werkzeug.exceptions import NotAcceptable
 
 from hcn_ld.formats import HTML, RDF_FORMATS, Format, by_media_type, by_name, negotiate
 from hcn_ld.web import site
-from hcn_ld.web.http import Representation, alternates, representation, respond
+from hcn_ld.web.http import Representation, alternates, page_number, representation, respond
 from hcn_ld.web.render import render
 from hcn_ld.web.urls import Urls, for_request
 
@@ -88,7 +88,7 @@ def serve(path: str, loader: Loader) -> object:
     stem, suffix = split_suffix(path)
     fmt = requested_format(suffix)
     iri = urls.iri_for_path(stem)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number()
     key = ("resource", current.store.version(), urls.served, iri, fmt.name, page)
     rep = current.cache.get(key, lambda: _render(iri, page, fmt, urls, loader))
     document = urls.document(iri, fmt.extension, page)
