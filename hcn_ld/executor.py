@@ -175,6 +175,9 @@ def answer(store: LocalStore, request: Request, out: IO[bytes]) -> None:
     except SyntaxError as exc:
         send(out, "E", {"status": 400, "message": f"malformed query: {exc}"})
         return
+    except ValueError as exc:  # an invalid dataset or base IRI: the child must live on
+        send(out, "E", {"status": 400, "message": f"invalid query request: {exc}"})
+        return
     except (OSError, StoreError) as exc:
         send(out, "E", {"status": 500, "message": f"query failed: {exc}"})
         return

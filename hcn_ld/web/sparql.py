@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from hcn_ld import formats
@@ -162,6 +163,7 @@ def run_query(operation: Operation) -> Response:
             f"{settings.max_query_length}",
         )
     _check_services(operation.text)
+    _check_graph_iris(operation, "default-graph-uri", "named-graph-uri")
     result_format, graph_format = _formats(operation)
     query = QueryRequest(
         sparql=operation.text,
@@ -277,6 +279,16 @@ def _executor() -> Executor:
     return extensions["hcn-executor"]
 
 
+def _check_graph_iris(operation: Operation, *names: str) -> None:
+    """400 unless every dataset parameter (``default-graph-uri`` ...) is an absolute IRI."""
+    for name in names:
+        for value in operation.values(name):
+            try:
+                ox.NamedNode(value)
+            except ValueError as exc:
+                raise ProtocolError(400, f"{name}: {value!r} is not an IRI ({exc})") from None
+
+
 def _check_services(text: str) -> None:
     try:
         check_services(text, site().settings.service_allowlist)
@@ -302,6 +314,7 @@ def run_update(operation: Operation) -> Response:
     if len(operation.text) > settings.max_query_length:
         raise ProtocolError(413, f"update too long: limit {settings.max_query_length} characters")
     _check_services(operation.text)
+    _check_graph_iris(operation, "using-graph-uri", "using-named-graph-uri")
     try:
         update = with_using(
             operation.text,
