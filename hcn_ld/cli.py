@@ -155,6 +155,7 @@ def import_group() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=None, type=int, help="Worker processes (default: cores + 1).")
+@click.option("--threads", default=None, type=int, help="Threads per worker (default 8).")
 @click.option(
     "--rewrite-base/--no-rewrite-base",
     default=None,
@@ -214,6 +215,7 @@ def serve(
     host: str,
     port: int,
     workers: int | None,
+    threads: int | None,
     rewrite_base: bool | None,
     redirect: bool | None,
     query_timeout: float | None,
@@ -232,6 +234,7 @@ def serve(
     settings = _settings(
         ctx,
         store=store,
+        threads=threads,
         rewrite_base=rewrite_base,
         redirect=redirect,
         query_timeout=query_timeout,

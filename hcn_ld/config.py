@@ -43,6 +43,8 @@ class Settings:
     service_allowlist: tuple[str, ...] = ()
     #: Bearer token that enables SPARQL Update (read-only when unset).
     update_token: str | None = None
+    #: Threads per web worker (each thread runs its queries in its own executor process).
+    threads: int = 8
     #: Per-client rate limit of /sparql in each worker: requests per second, burst (0 = off).
     sparql_rate: float = 20.0
     sparql_burst: int = 100

@@ -12,7 +12,8 @@ and the next query starts a fresh one::
     body = b"".join(f.data for f in frames)
 
 Frames on the child's stdout: one byte of type, four bytes of length, the payload.
-``H`` header (JSON), ``D`` data, ``E`` error (JSON: status, message), ``Z`` end of answer.
+``R`` ready (once, at start), ``H`` header (JSON), ``D`` data, ``E`` error (JSON: status,
+message), ``Z`` end of answer.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from hcn_ld import formats, results
 from hcn_ld.store import LocalStore, StoreError
 
 _FRAME = struct.Struct(">cI")
+#: Seconds a new child may take to start (import, open the store) before it is given up.
+STARTUP = 60.0
 CHUNK = 64 * 1024
 
 
@@ -73,6 +76,7 @@ class Executor:
         self._child: subprocess.Popen[bytes] | None = None
 
     def _process(self) -> subprocess.Popen[bytes]:
+        """The child, started if needed and ready (its start-up does not count as query time)."""
         if self._child is None or self._child.poll() is not None:
             self._child = subprocess.Popen(
                 [sys.executable, "-m", "hcn_ld.executor", self.store],
@@ -80,6 +84,11 @@ class Executor:
                 stdout=subprocess.PIPE,
                 bufsize=0,
             )
+            try:
+                _read_frame(self._child.stdout, time.monotonic() + STARTUP)  # type: ignore[arg-type]
+            except (QueryTimeout, EOFError) as exc:
+                self.stop()
+                raise StoreError(f"query executor did not start: {exc!r}") from None
         return self._child
 
     def stop(self) -> None:
@@ -216,12 +225,19 @@ def _die_with_parent() -> None:
         pass
 
 
+#: Scheduling priority of the child: below the web workers, so that queries running up to
+#: their time limit leave the CPU to page requests and cheap queries first.
+NICENESS = 10
+
+
 def main(store_path: str) -> None:
     """The child loop: one JSON request per line on stdin, frames on stdout."""
     _die_with_parent()
+    os.nice(NICENESS)
     store = LocalStore(store_path)
     out = os.fdopen(sys.stdout.fileno(), "wb", buffering=0)
     sys.stdout = sys.stderr
+    send(out, "R")  # ready
     for line in sys.stdin.buffer:
         answer(store, Request(**json.loads(line)), out)
         send(out, "Z")

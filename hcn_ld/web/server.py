@@ -35,6 +35,9 @@ def serve(settings: Settings, host: str, port: int, workers: int | None = None) 
     options = {
         "bind": f"{host}:{port}",
         "workers": workers or default_workers(),
+        # Threads, so that requests waiting on a slow query do not hold up the rest.
+        "worker_class": "gthread",
+        "threads": settings.threads,
         "accesslog": "-",
         # Queries stop at settings.query_timeout; gunicorn only reaps workers stuck beyond it.
         "timeout": max(120, int(settings.query_timeout) + 30),

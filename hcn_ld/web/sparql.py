@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -270,13 +271,19 @@ def _etag(version: str, query: QueryRequest) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
+_local = threading.local()
+
+
 def _executor() -> Executor:
-    """This worker's query executor (its child process starts with the first query)."""
-    extensions = current_app.extensions
-    if "hcn-executor" not in extensions:
+    """This thread's query executor (its child process starts with the thread's first query).
+
+    One per thread: a worker serves requests on several threads, and a runaway query in one
+    must not hold up the queries of the others.
+    """
+    if getattr(_local, "executor", None) is None:
         settings = site().settings
-        extensions["hcn-executor"] = Executor(settings.store, settings.query_timeout)
-    return extensions["hcn-executor"]
+        _local.executor = Executor(settings.store, settings.query_timeout)
+    return _local.executor
 
 
 def _check_graph_iris(operation: Operation, *names: str) -> None:
