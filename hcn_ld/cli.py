@@ -178,6 +178,13 @@ def import_group() -> None:
     "--max-query-length", type=int, default=None, help="Characters per query (default 100000)."
 )
 @click.option(
+    "--memory-triples",
+    type=int,
+    default=None,
+    help="Query an in-memory copy of the data when it has at most this many triples "
+    "(default 1000000; 0: always from disk).",
+)
+@click.option(
     "--service-allow",
     multiple=True,
     metavar="ENDPOINT",
@@ -221,6 +228,7 @@ def serve(
     query_timeout: float | None,
     row_limit: int | None,
     max_query_length: int | None,
+    memory_triples: int | None,
     service_allow: tuple[str, ...],
     update_token: str | None,
     sparql_rate: float | None,
@@ -240,6 +248,7 @@ def serve(
         query_timeout=query_timeout,
         row_limit=row_limit,
         max_query_length=max_query_length,
+        memory_triples=memory_triples,
         service_allowlist=service_allow or None,
         update_token=update_token,
         sparql_rate=sparql_rate,

@@ -39,6 +39,8 @@ class Settings:
     query_timeout: float = 30.0
     row_limit: int = 10_000
     max_query_length: int = 100_000
+    #: Query executors copy a store generation of at most this many triples into memory.
+    memory_triples: int = 1_000_000
     #: SERVICE endpoints federated queries may call (none by default).
     service_allowlist: tuple[str, ...] = ()
     #: Bearer token that enables SPARQL Update (read-only when unset).

@@ -1,7 +1,8 @@
 """Run SPARQL queries in a killable child process that streams serialized results back.
 
 pyoxigraph cannot cancel a running query, so each web worker keeps one child process
-(``python -m hcn_ld.executor STORE``) holding its own read-only store handle. The child
+(``python -m hcn_ld.executor STORE``) holding its own store handle (read-only for the
+embedded store, or an in-memory copy of a small enough generation). The child
 serializes results straight into the requested format and sends the bytes back in frames;
 when a query overruns its time limit the parent kills the child (freeing the CPU at once),
 and the next query starts a fresh one::
@@ -32,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 from typing import IO
 
 from hcn_ld import formats, results
-from hcn_ld.store import LocalStore, StoreError
+from hcn_ld.store import LocalStore, Store, StoreError, open_store
 
 _FRAME = struct.Struct(">cI")
 #: Seconds a new child may take to start (import, open the store) before it is given up.
@@ -70,16 +71,17 @@ class QueryTimeout(Exception):
 class Executor:
     """The parent side: one child process, (re)started on demand, killed on timeout."""
 
-    def __init__(self, store: str, timeout: float) -> None:
+    def __init__(self, store: str, timeout: float, memory_triples: int = 0) -> None:
         self.store = store
         self.timeout = timeout
+        self.memory_triples = memory_triples
         self._child: subprocess.Popen[bytes] | None = None
 
     def _process(self) -> subprocess.Popen[bytes]:
         """The child, started if needed and ready (its start-up does not count as query time)."""
         if self._child is None or self._child.poll() is not None:
             self._child = subprocess.Popen(
-                [sys.executable, "-m", "hcn_ld.executor", self.store],
+                [sys.executable, "-m", "hcn_ld.executor", self.store, str(self.memory_triples)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 bufsize=0,
@@ -172,7 +174,7 @@ def send(out: IO[bytes], kind: str, payload: bytes | dict[str, object] = b"") ->
     out.write(_FRAME.pack(kind.encode(), len(data)) + data)
 
 
-def answer(store: LocalStore, request: Request, out: IO[bytes]) -> None:
+def answer(store: Store, request: Request, out: IO[bytes]) -> None:
     """Run one query and write its frames (without the final ``Z``)."""
     try:
         result = store.query(
@@ -230,11 +232,16 @@ def _die_with_parent() -> None:
 NICENESS = 10
 
 
-def main(store_path: str) -> None:
-    """The child loop: one JSON request per line on stdin, frames on stdout."""
+def main(spec: str, memory_triples: int = 0) -> None:
+    """The child loop: one JSON request per line on stdin, frames on stdout.
+
+    An embedded store of at most ``memory_triples`` quads is queried from an in-memory copy.
+    """
     _die_with_parent()
     os.nice(NICENESS)
-    store = LocalStore(store_path)
+    store = open_store(spec)
+    if isinstance(store, LocalStore):
+        store.memory_triples = memory_triples
     out = os.fdopen(sys.stdout.fileno(), "wb", buffering=0)
     sys.stdout = sys.stderr
     send(out, "R")  # ready
@@ -244,4 +251,4 @@ def main(store_path: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 0)

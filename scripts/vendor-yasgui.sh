@@ -10,6 +10,13 @@ if [ -f "$TARGET/VERSION" ] && [ "$(cat "$TARGET/VERSION")" = "$VERSION" ]; then
     exit 0
 fi
 if [ ! -f "$CACHE/node_modules/@zazuko/yasgui/build/yasgui.min.js" ]; then
+    if ! command -v npm >/dev/null; then
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y --no-install-recommends npm >/dev/null 2>&1 || {
+            apt-get update >/dev/null
+            apt-get install -y --no-install-recommends npm >/dev/null
+        }
+    fi
     mkdir -p "$CACHE"
     npm install --prefix "$CACHE" --no-audit --no-fund --silent "@zazuko/yasgui@$VERSION" >&2
 fi

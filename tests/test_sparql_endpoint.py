@@ -25,15 +25,16 @@ EVENTS = PREFIXES + "SELECT ?e ?start { ?e a cv:PublicEvent ; schema:startDate ?
 
 
 @pytest.fixture(scope="module")
-def server(built_store: Path):
-    args = ["--query-timeout", str(TIMEOUT), "--row-limit", str(ROW_LIMIT)]
-    with running_server(built_store, [*args, "--max-query-length", "20000"]) as url:
+def sparql_server(built_store: Path):
+    """The server on the built store, with short limits to test them."""
+    limits = ["--query-timeout", str(TIMEOUT), "--row-limit", str(ROW_LIMIT)]
+    with running_server(built_store, [*limits, "--max-query-length", "20000"]) as url:
         yield url.rstrip("/")
 
 
 @pytest.fixture
-def endpoint(server: str) -> str:
-    return server + "/sparql"
+def endpoint(sparql_server: str) -> str:
+    return sparql_server + "/sparql"
 
 
 def _wrapper(endpoint: str, query: str, fmt: str) -> SPARQLWrapper:
@@ -199,6 +200,23 @@ def test_service_not_in_allowlist_is_refused(endpoint: str):
     assert requests.get(endpoint, params={"query": hidden}, timeout=10).status_code == 400
 
 
+def test_service_in_allowlist_is_called(endpoint: str, built_store: Path):
+    """A second server that may federate to the first one."""
+    query = (
+        f"SELECT ?label {{ SERVICE <{endpoint}> {{ ?p a <http://data.europa.eu/s66#Project> ; "
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?label } }"
+    )
+    with running_server(built_store, ["--service-allow", endpoint]) as url:
+        response = requests.get(url + "sparql", params={"query": query}, timeout=30)
+        assert response.status_code == 200, response.text
+        labels = [b["label"]["value"] for b in response.json()["results"]["bindings"]]
+        assert labels == ["HealthClusterNET"]
+        elsewhere = query.replace(endpoint, "http://example.org/sparql")
+        assert (
+            requests.get(url + "sparql", params={"query": elsewhere}, timeout=10).status_code == 400
+        )
+
+
 # ----------------------------------------------------------------------------- limits
 
 
@@ -263,6 +281,17 @@ def test_runaway_query_is_stopped_while_others_are_answered(endpoint: str, built
 # ----------------------------------------------------------------------------- caching, SD, UI
 
 
+def test_head_and_unread_answers_leave_the_endpoint_consistent(endpoint: str):
+    big = "SELECT * { ?s ?p ?o }"
+    for _ in range(3):
+        head = requests.head(endpoint, params={"query": big}, timeout=10)
+        assert head.status_code == 200 and head.content == b""
+        with requests.get(endpoint, params={"query": big + " # x"}, stream=True, timeout=10):
+            pass  # hang up without reading the answer
+    answer = requests.get(endpoint, params={"query": EVENTS}, timeout=10).json()
+    assert len(answer["results"]["bindings"]) == 10
+
+
 def test_etag_and_not_modified(endpoint: str):
     first = requests.get(endpoint, params={"query": EVENTS}, timeout=10)
     etag = first.headers["ETag"]
@@ -297,6 +326,9 @@ def test_service_description(endpoint: str):
     assert (None, rdflib.RDFS.seeAlso, void) in graph
     jsonld = requests.get(endpoint, headers={"Accept": "application/ld+json"}, timeout=10)
     assert len(rdflib.Graph().parse(data=jsonld.text, format="json-ld")) == len(graph)
+    browser = {"Accept": "text/html"}
+    linked = requests.get(endpoint, params={"format": "ttl"}, headers=browser, timeout=10)
+    assert linked.headers["Content-Type"].startswith("text/turtle")
 
 
 def test_browsers_get_the_query_ui(endpoint: str):

@@ -53,13 +53,14 @@ class Store(ABC):
         Relative IRIs resolve against ``base_iri``. Raises ``SyntaxError`` for a malformed query.
         """
 
-    @abstractmethod
     def update(self, sparql: str, *, base_iri: str | None = None) -> str:
         """Apply a SPARQL 1.1 Update, all of it or nothing; returns the new version.
 
         Readers keep seeing the previous version until the update is complete.
-        Raises ``SyntaxError`` for a malformed update.
+        Raises ``SyntaxError`` for a malformed update; stores that take no updates raise
+        :class:`StoreError` (this default).
         """
+        raise StoreError(f"{type(self).__name__} does not accept SPARQL Update")
 
     @abstractmethod
     def version(self) -> str:

@@ -50,8 +50,11 @@ KEEP_OLD = 2
 class LocalStore(Store):
     """A pyoxigraph store directory with atomic, generation-based publishing."""
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], memory_triples: int = 0) -> None:
         self.root = Path(root)
+        #: Generations with at most this many quads are read into memory on open (faster
+        #: queries; generations never change, so the copy stays exact). 0: always on disk.
+        self.memory_triples = memory_triples
         self._open_id: str | None = None
         self._handle: ox.Store | None = None
         self._manifest: dict[str, object] = {}
@@ -82,6 +85,11 @@ class LocalStore(Store):
                 manifest = json.loads((path / "manifest.json").read_text())
             except OSError as exc:
                 raise StoreError(f"cannot open store generation {path}: {exc}") from exc
+            if 0 < sum(manifest["graphs"].values()) <= self.memory_triples:
+                memory = ox.Store()
+                quads = handle.dump(format=ox.RdfFormat.N_QUADS)
+                memory.load(quads, format=ox.RdfFormat.N_QUADS)
+                handle = memory
             self._handle, self._open_id, self._manifest = handle, generation, manifest
         return self._handle
 

@@ -1,7 +1,7 @@
 """Stage 5: the web application (dereferencing, HTML, VoID, dumps) over a published store.
 
 One module per page type registers its routes (:data:`PAGES`); add a module's name there to add
-a page type (the SPARQL endpoint lives in its own module).
+a page type (the SPARQL endpoint is ``sparql``).
 
 >>> from hcn_ld.config import Settings
 >>> app = create_app(Settings(store="var/store"))

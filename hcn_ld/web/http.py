@@ -25,7 +25,7 @@ from flask import Response, request
 from hcn_ld.formats import Format
 
 #: Headers a browser script may read on a cross-origin response.
-EXPOSED = "ETag, Last-Modified, Link, Content-Location, Vary, Location"
+EXPOSED = "ETag, Last-Modified, Link, Content-Location, Vary, Location, X-SPARQL-Truncated"
 
 
 @dataclass(frozen=True)
@@ -58,18 +58,29 @@ class RenderCache:
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = Lock()
 
-    def get(self, key: Hashable, produce: Callable[[], Any]) -> Any:
-        """The cached representation for ``key``, produced (and kept) on a miss."""
+    def find(self, key: Hashable) -> Any | None:
+        """The cached value for ``key``, or ``None``."""
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
-                return found
-        made = produce()
+            return found
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Keep ``value`` for ``key`` (for values produced piecemeal, e.g. streamed answers)."""
         with self._lock:
-            self._items[key] = made
+            self._items[key] = value
+            self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+
+    def get(self, key: Hashable, produce: Callable[[], Any]) -> Any:
+        """The cached representation for ``key``, produced (and kept) on a miss."""
+        found = self.find(key)
+        if found is not None:
+            return found
+        made = produce()
+        self.put(key, made)
         return made
 
 

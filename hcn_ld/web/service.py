@@ -33,12 +33,13 @@ ENTAILMENT_SIMPLE = URIRef("http://www.w3.org/ns/entailment/Simple")
 
 
 def service_description(
-    endpoint: str, void: str, graphs: dict[str, int], settings: Settings
+    endpoint: str, dataset: str, void: str, graphs: dict[str, int], settings: Settings
 ) -> Graph:
     """Describe the endpoint: languages, formats, features, limits and its default dataset.
 
-    The default graph is the union of the named graphs (``sd:UnionDefaultGraph``); each named
-    graph is listed with its size, and the dataset links to its VoID description.
+    The default dataset is the published dataset (its IRI, described by VoID and DCAT-AP at
+    ``void``); its default graph is the union of the named graphs (``sd:UnionDefaultGraph``),
+    and each named graph is listed with its size.
     """
     g = Graph()
     for prefix, namespace in PREFIXES.items():
@@ -62,7 +63,7 @@ def service_description(
         "characters per query; SERVICE only to allowlisted endpoints."
     )
     g.add((service, RDFS.comment, Literal(limits, lang="en")))
-    dataset = BNode()
+    dataset = URIRef(dataset)
     g.add((service, SD.defaultDataset, dataset))
     g.add((dataset, RDF.type, SD.Dataset))
     g.add((dataset, RDF.type, VOID.Dataset))

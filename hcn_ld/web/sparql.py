@@ -11,25 +11,28 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import threading
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request
 
 from hcn_ld import formats
 from hcn_ld.executor import Executor, Frame, QueryTimeout
 from hcn_ld.executor import Request as QueryRequest
 from hcn_ld.sparqltext import Refused, check_services, with_using
 from hcn_ld.store import NoData, StoreError
-from hcn_ld.vocab import PREFIXES
+from hcn_ld.vocab import sparql_prologue
 from hcn_ld.web import site
 from hcn_ld.web.service import service_description
+from hcn_ld.web.urls import Urls, for_request
 
 blueprint = Blueprint("sparql", __name__)
+log = logging.getLogger(__name__)
 
 QUERIES = Path(__file__).parent / "queries"
 FORM = "application/x-www-form-urlencoded"
@@ -97,10 +100,10 @@ def endpoint() -> Response:
 
 def parse_operation() -> Operation:
     """The operation of the current request, checked against the SPARQL 1.1 Protocol."""
-    if request.method not in ("GET", "POST"):
+    if request.method not in ("GET", "HEAD", "POST"):
         raise ProtocolError(405, f"{request.method} is not allowed: use GET or POST")
     params = _parse_qs(request.query_string)
-    if request.method == "GET":
+    if request.method != "POST":
         if "update" in params:
             raise ProtocolError(405, "SPARQL Update must be sent by POST, not GET")
         return _operation(params, "query" if "query" in params else "", "query")
@@ -135,10 +138,10 @@ def parse_operation() -> Operation:
 def _parse_qs(raw: bytes) -> dict[str, list[str]]:
     try:
         return urllib.parse.parse_qs(
-            raw.decode("ascii"), keep_blank_values=True, strict_parsing=False, errors="strict"
+            raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False, errors="strict"
         )
     except UnicodeDecodeError as exc:
-        raise ProtocolError(400, f"parameters are not UTF-8 (percent-encoded): {exc}") from None
+        raise ProtocolError(400, f"parameters are not UTF-8: {exc}") from None
 
 
 def _operation(params: dict[str, list[str]], kind: str, name: str) -> Operation:
@@ -165,6 +168,11 @@ def run_query(operation: Operation) -> Response:
         )
     _check_services(operation.text)
     _check_graph_iris(operation, "default-graph-uri", "named-graph-uri")
+    if request.method != "POST" and not operation.values("format") and _wants_html():
+        page = query_ui(for_request(settings), operation.text)
+        response = Response(page, mimetype="text/html")
+        response.vary.add("Accept")
+        return response
     result_format, graph_format = _formats(operation)
     query = QueryRequest(
         sparql=operation.text,
@@ -172,16 +180,19 @@ def run_query(operation: Operation) -> Response:
         graph_format=graph_format.name,
         default_graphs=operation.values("default-graph-uri") or None,
         named_graphs=operation.values("named-graph-uri") or None,
-        base_iri=url_for("sparql.endpoint", _external=True),
+        base_iri=for_request(settings).page("sparql"),
         limit=settings.row_limit or None,
     )
     etag = None
-    if request.method == "GET":
+    if request.method != "POST":
         etag = _etag(site().store.version(), query)
         if request.if_none_match.contains(etag):
             response = Response(status=304)
             response.set_etag(etag)
             return response
+        cached = site().cache.find(("sparql", etag))
+        if cached is not None:
+            return _answer(cached.body, cached.format, cached.truncated, etag)
     frames = _executor().run(query)
     try:
         first = next(frames)
@@ -196,28 +207,71 @@ def run_query(operation: Operation) -> Response:
     if first.kind == "E":
         return _error(int(first.meta["status"]), str(first.meta["message"]))
     fmt = formats.by_name(str(first.meta["format"]))
-    response = Response(_body(frames), mimetype=fmt.media_type)
+    truncated = bool(first.meta["truncated"])
+    keep = None
+    if etag:
+        cache = site().cache
+
+        def keep(data: bytes) -> None:
+            cache.put(("sparql", etag), Answer(data, fmt, truncated))
+
+    response = _answer(_body(frames, keep), fmt, truncated, etag)
+    # A body never read (HEAD, client gone) must still stop the executor's answer.
+    response.call_on_close(frames.close)  # type: ignore[attr-defined]
+    return response
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A complete small answer kept per worker for repeated identical GETs."""
+
+    body: bytes
+    format: formats.Format
+    truncated: bool
+
+
+#: Answers up to this size are kept for repeated GETs (the cache is per worker and version).
+CACHED_ANSWER_BYTES = 64 * 1024
+
+
+def _answer(
+    body: bytes | Iterator[bytes], fmt: formats.Format, truncated: bool, etag: str | None
+) -> Response:
+    response = Response(body, mimetype=fmt.media_type)
     if fmt.media_type.startswith("text/") or fmt.name in ("json", "jsonld"):
         response.mimetype_params["charset"] = "utf-8"
     response.vary.add("Accept")
-    if first.meta["truncated"]:
-        response.headers[TRUNCATED] = str(settings.row_limit)
+    if truncated:
+        response.headers[TRUNCATED] = str(site().settings.row_limit)
     if etag:
         response.set_etag(etag)
     return response
 
 
-def _body(frames: Iterator[Frame]) -> Iterator[bytes]:
-    """The streamed answer; a timeout or error mid-stream ends it early (headers are gone)."""
+def _body(frames: Iterator[Frame], keep: Callable[[bytes], None] | None) -> Iterator[bytes]:
+    """The streamed answer; a timeout or error mid-stream ends it early (headers are gone).
+
+    Runs after the view returned (no app context). A complete answer up to
+    :data:`CACHED_ANSWER_BYTES` is handed to ``keep`` for the next identical GET.
+    """
+    kept: list[bytes] | None = [] if keep else None
+    size = 0
     try:
         for frame in frames:
             if frame.kind == "D":
+                if kept is not None:
+                    size += len(frame.data)
+                    kept = kept if size <= CACHED_ANSWER_BYTES else None
+                    if kept is not None:
+                        kept.append(frame.data)
                 yield frame.data
             elif frame.kind == "E":
-                current_app.logger.warning("query failed while streaming: %s", frame.meta)
+                log.warning("query failed while streaming: %s", frame.meta)
                 return
+        if keep is not None and kept is not None:
+            keep(b"".join(kept))
     except (QueryTimeout, StoreError) as exc:
-        current_app.logger.warning("query stopped while streaming: %r", exc)
+        log.warning("query stopped while streaming: %r", exc)
     finally:
         frames.close()  # type: ignore[attr-defined]
 
@@ -257,6 +311,16 @@ def _formats(operation: Operation) -> tuple[formats.Format, formats.Format]:
     return by_param[0] or result, by_param[1] or graph
 
 
+def _wants_html() -> bool:
+    """True when the client (a browser) prefers a page to any result format."""
+    offered = (formats.HTML, *formats.RESULT_FORMATS, *formats.RDF_FORMATS)
+    accept = request.headers.get("Accept")
+    return (
+        bool(accept)
+        and formats.negotiate(accept, offered, formats.RESULT_FORMATS[0]) is formats.HTML
+    )
+
+
 def _lookup(value: str, offered: tuple[formats.Format, ...]) -> formats.Format | None:
     for find in (formats.by_name, formats.by_media_type):
         try:
@@ -282,7 +346,9 @@ def _executor() -> Executor:
     """
     if getattr(_local, "executor", None) is None:
         settings = site().settings
-        _local.executor = Executor(settings.store, settings.query_timeout)
+        _local.executor = Executor(
+            settings.store, settings.query_timeout, settings.memory_triples
+        )
     return _local.executor
 
 
@@ -328,7 +394,8 @@ def run_update(operation: Operation) -> Response:
             operation.values("using-graph-uri"),
             operation.values("using-named-graph-uri"),
         )
-        version = site().store.update(update, base_iri=url_for("sparql.endpoint", _external=True))
+        base_iri = for_request(settings).page("sparql")
+        version = site().store.update(update, base_iri=base_iri)
     except Refused as exc:
         raise ProtocolError(400, str(exc)) from None
     except SyntaxError as exc:
@@ -345,23 +412,33 @@ def describe() -> Response:
     """The Service Description (RDF by Accept) or, for browsers, the query UI."""
     if request.method == "POST":
         raise ProtocolError(400, "POST needs a 'query' or 'update'")
-    accept = request.headers.get("Accept")
-    offered = (formats.HTML, *formats.RDF_FORMATS)
-    fmt = formats.negotiate(accept, offered, formats.RDF_FORMATS[0]) or formats.RDF_FORMATS[0]
+    current = site()
+    urls = for_request(current.settings)
+    asked = request.args.get("format")
+    fmt = _lookup(asked.lower(), DESCRIBED) if asked else None
+    if asked and fmt is None:
+        raise ProtocolError(400, f"unknown format {asked!r} for the Service Description")
+    fmt = fmt or formats.negotiate(request.headers.get("Accept"), DESCRIBED, TURTLE) or TURTLE
     if fmt is formats.HTML:
-        return query_ui()
-    settings = site().settings
-    graph = service_description(
-        endpoint=url_for("sparql.endpoint", _external=True),
-        void=request.url_root + ".well-known/void",
-        graphs=site().store.graphs(),
-        settings=settings,
-    )
-    response = Response(graph.serialize(format=_RDFLIB[fmt.name]), mimetype=fmt.media_type)
+        return current.page(("sparql-ui", urls.served), lambda: query_ui(urls), "text/html")
+
+    def produce() -> bytes:
+        graph = service_description(
+            endpoint=urls.page("sparql"),
+            dataset=urls.dataset(),
+            void=urls.page(".well-known/void"),
+            graphs=current.store.graphs(),
+            settings=current.settings,
+        )
+        return graph.serialize(format=_RDFLIB[fmt.name], encoding="utf-8")
+
+    response = current.page(("sparql-sd", urls.served, fmt.name), produce, fmt.media_type)
     response.vary.add("Accept")
     return response
 
 
+TURTLE = formats.RDF_FORMATS[0]
+DESCRIBED = (formats.HTML, *formats.RDF_FORMATS)
 _RDFLIB = {
     "turtle": "turtle",
     "jsonld": "json-ld",
@@ -372,18 +449,22 @@ _RDFLIB = {
 }
 
 
-def query_ui() -> Response:
-    """The YASGUI page: this endpoint, the dataset's prefixes, the example queries."""
-    page = render_template(
+def query_ui(urls: Urls, query: str | None = None) -> str:
+    """The YASGUI page: this endpoint, the dataset's prefixes, the example queries.
+
+    With ``query`` (a browser following a ``/sparql?query=`` link) the page opens on that query
+    and runs it.
+    """
+    return render_template(
         "sparql.html",
-        endpoint=url_for("sparql.endpoint"),
-        prefixes=PREFIXES,
+        urls=urls,
+        endpoint=urls.page("sparql"),
+        prologue=sparql_prologue(),
         examples=examples(),
+        examples_by_name={e.name: e.sparql for e in examples()},
         settings=site().settings,
+        query=query,
     )
-    response = Response(page, mimetype="text/html")
-    response.vary.add("Accept")
-    return response
 
 
 def _error(status: int, message: str) -> Response:

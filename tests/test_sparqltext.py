@@ -1,0 +1,64 @@
+"""What the endpoint reads from a query before running it: SERVICE targets and USING clauses."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from hcn_ld.sparqltext import Refused, check_services, service_endpoints, with_using
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("SELECT * { SERVICE <http://a/sparql> { ?s ?p ?o } }", ["http://a/sparql"]),
+        ("select * { service silent <http://a/> {} }", ["http://a/"]),
+        ("PREFIX x: <http://a/>\nSELECT * { SERVICE x:q {} }", ["http://a/q"]),
+        ("SELECT * { SERVICE ?endpoint {} }", [None]),
+        ('SELECT * { ?s ?p "SERVICE <http://a/>" }', []),
+        ("SELECT * { ?s <http://a/SERVICE> ?o } # SERVICE <http://b/>", []),
+        ("SELECT * { ?s ?p '''\nSERVICE <http://a/>''' }", []),
+        ("SELECT * { { SERVICE <http://a/> {} } UNION { SERVICE <http://b/> {} } }",
+         ["http://a/", "http://b/"]),
+    ],
+)  # fmt: skip
+def test_service_endpoints_are_found_only_where_they_are(query: str, found: list):
+    assert service_endpoints(query) == found
+
+
+def test_allowlist():
+    check_services("SELECT * { SERVICE <http://a/> {} }", ["http://a/"])
+    with pytest.raises(Refused, match="variable endpoint"):
+        check_services("SELECT * { SERVICE ?e {} }", ["http://a/"])
+    with pytest.raises(Refused, match=r"SERVICE <http://b/> refused.*\(<http://a/>\)"):
+        check_services("SELECT * { SERVICE <http://b/> {} }", ["http://a/"])
+
+
+def test_using_clauses_apply_the_protocol_dataset():
+    store = ox.Store()
+    store.update(
+        "INSERT DATA { GRAPH <http://g/1> { <http://s/1> a <http://C> } "
+        "GRAPH <http://g/2> { <http://s/2> a <http://C> } }"
+    )
+    update = with_using(
+        "INSERT { GRAPH <http://out/> { ?s a <http://D> } } WHERE { ?s a <http://C> } ;\n"
+        "DELETE WHERE { GRAPH <http://none/> { ?s ?p ?o } }",
+        ["http://g/1"],
+        [],
+    )
+    store.update(update)
+    found = {
+        q.subject.value
+        for q in store.quads_for_pattern(None, None, None, ox.NamedNode("http://out/"))
+    }
+    assert found == {"http://s/1"}
+
+
+def test_using_conflicts_with_the_updates_own_dataset():
+    for update in (
+        "WITH <http://g/> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        "DELETE { ?s ?p ?o } USING <http://g/> WHERE { ?s ?p ?o }",
+    ):
+        with pytest.raises(Refused, match="cannot be combined"):
+            with_using(update, ["http://x/"], [])
+    assert with_using("INSERT DATA { <http://a> <http://b> 'WITH' }", [], []).endswith("'WITH' }")
