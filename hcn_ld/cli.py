@@ -215,6 +215,7 @@ def import_group() -> None:
     metavar="ADDRESS",
     help="A reverse proxy whose X-Forwarded-For is believed (repeatable; default loopback).",
 )
+@click.option("--access-log", is_flag=True, help="Log every request on stdout.")
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -235,6 +236,7 @@ def serve(
     sparql_burst: int | None,
     max_request_bytes: int | None,
     trusted_proxy: tuple[str, ...],
+    access_log: bool,
 ) -> None:
     """Serve the published store over HTTP (linked data, SPARQL, HTML)."""
     from hcn_ld.web.server import serve as run_server
@@ -256,7 +258,7 @@ def serve(
         max_request_bytes=max_request_bytes,
         trusted_proxies=trusted_proxy or None,
     )
-    run_server(settings, host, port, workers)
+    run_server(settings, host, port, workers, access_log=access_log)
 
 
 @main.command()

@@ -67,6 +67,16 @@ def test_suffix_and_format_parameter_pick_the_format(server, fmt):
         assert URIRef(iri) in subjects(parse(response.text, fmt.name, iri))
 
 
+def test_jsonld_is_compact_with_a_published_context(server):
+    iri = server + RESOURCES["theme"]
+    document = requests.get(iri, headers={"Accept": "application/ld+json"}, timeout=10).json()
+    assert document["@context"] == server + "context.jsonld"
+    context = requests.get(document["@context"], timeout=10).json()["@context"]
+    assert context["hcn"] == server + "ontology#"
+    assert context["skos"] == "http://www.w3.org/2004/02/skos/core#"
+    assert any(key.startswith("skos:") for node in document["@graph"] for key in node)
+
+
 def test_html_by_default_and_for_browsers(server):
     iri = server + RESOURCES["project"]
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -79,6 +89,10 @@ def test_html_by_default_and_for_browsers(server):
     assert ">Procurement</a>" in page
     assert "application/ld+json" in page and '"@type": "Project"' in page
     assert server + "sparql?query=DESCRIBE" in page
+    for landmark in ("<header>", '<nav aria-label="Site">', '<main id="main">', "<footer>"):
+        assert landmark in page
+    for target in ("", "search", "sparql", "dumps/", "ontology"):
+        assert f'href="{server}{target}"' in page, target
 
 
 def test_q_values_are_honoured(server):

@@ -45,9 +45,9 @@ class Site:
     cache: RenderCache = field(default_factory=RenderCache)
     _modified: tuple[str, dt.datetime | None] = ("", None)
 
-    def last_modified(self) -> dt.datetime | None:
-        """When the data being served was published (for ``Last-Modified``)."""
-        version = self.store.version()
+    def last_modified(self, version: str | None = None) -> dt.datetime | None:
+        """When the data being served (``version``: the current one) was published."""
+        version = version or self.store.version()
         if self._modified[0] != version:
             published = self.store.info().get("published")
             when = dt.datetime.fromisoformat(str(published)) if published else None
@@ -56,10 +56,9 @@ class Site:
 
     def page(self, key: Hashable, produce: Callable[[], str | bytes], media_type: str) -> Response:
         """A response rendered once per store version and ``key`` (include the served origin)."""
-        rep = self.cache.get(
-            (self.store.version(), key), lambda: representation(produce(), media_type)
-        )
-        return respond(rep, last_modified=self.last_modified())
+        version = self.store.version()
+        rep = self.cache.get((version, key), lambda: representation(produce(), media_type))
+        return respond(rep, last_modified=self.last_modified(version))
 
 
 def create_app(settings: Settings, store: Store | None = None) -> Flask:

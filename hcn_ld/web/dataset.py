@@ -2,8 +2,9 @@
 
 Counts (triples, entities, classes, properties, links to GeoNames / NUTS / the EU country
 table) are computed from the store once per version; ``void:Linkset`` resources found in the
-store (written by importers) are listed as subsets. The description is served by the
-dereferencing view (:mod:`hcn_ld.web.resources`) at the dataset IRI, in every format.
+store (written by importers) are listed as subsets, and each named graph as a part that
+dereferences at its IRI (``{base}graph/{source}``: size and dataset). The dereferencing view
+(:mod:`hcn_ld.web.resources`) serves the description at the dataset IRI, in every format.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 
 from hcn_ld.store import Store
 from hcn_ld.vocab import SD
@@ -223,4 +224,26 @@ def dataset_quads(urls: Urls) -> list[ox.Quad]:
         add(other, FOAF.homepage, node(target.homepage))
     for linkset in stats.linksets:
         add(dataset, VOID.subset, node(linkset))
+    for graph in current.store.graphs():
+        add(dataset, DCTERMS.hasPart, node(graph))
     return quads
+
+
+def graph_quads(store: Store, iri: str, dataset_iri: str) -> list[ox.Quad]:
+    """What a named graph of the store is (empty if ``iri`` names none): size, dataset, dump."""
+    size = store.graphs().get(iri)
+    if size is None:
+        return []
+    graph = ox.NamedNode(iri)
+
+    def statement(predicate, obj) -> ox.Quad:
+        return ox.Quad(graph, ox.NamedNode(str(predicate)), obj)
+
+    name = iri.rstrip("/").rsplit("/", 1)[-1]
+    return [
+        statement(RDF.type, ox.NamedNode(str(SD.NamedGraph))),
+        statement(SD.name, graph),
+        statement(RDFS.label, ox.Literal(f"Named graph {name}", language="en")),
+        statement(VOID.triples, ox.Literal(str(size), datatype=ox.NamedNode(str(XSD.integer)))),
+        statement(DCTERMS.isPartOf, ox.NamedNode(dataset_iri)),
+    ]

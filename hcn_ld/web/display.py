@@ -6,12 +6,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from hcn_ld.vocab import PREFIXES
+from hcn_ld.web.describe import LABEL_PROPERTIES
 from hcn_ld.web.urls import Urls
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -23,6 +25,16 @@ def compact(iri: str) -> str:
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace) :]}"
     return iri
+
+
+def humanize(iri: str) -> str:
+    """A readable name from an IRI's local name: ``hasTotalCost`` -> ``has total cost``.
+
+    >>> humanize("http://data.europa.eu/s66#hasTotalCost")
+    'has total cost'
+    """
+    local = re.split(r"[#/]", iri.rstrip("/#"))[-1]
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).replace("_", " ").lower() or iri
 
 
 @dataclass
@@ -61,6 +73,8 @@ class Display:
 
     def __init__(self, urls: Urls, labels: dict[str, str], quads: Iterable[ox.Quad]) -> None:
         self.urls = urls
+        #: Rows shown before the others (names first), the rest by label.
+        self.first = {urls.public(str(p)) for p in LABEL_PROPERTIES}
         self.labels = labels
         self.by_subject: dict[object, list[ox.Quad]] = {}
         for quad in quads:
@@ -90,12 +104,12 @@ class Display:
             shown = self.value(quad.object)
             if shown not in values:
                 values.append(shown)
-        return [self.row(p, values) for p, values in grouped.items()]
+        rows = [self.row(p, values) for p, values in grouped.items()]
+        return sorted(rows, key=lambda row: (row.url not in self.first, row.label.lower()))
 
     def row(self, predicate: str, values: list[Value]) -> Property:
-        return Property(
-            self.name(predicate), self.urls.public(predicate), compact(predicate), values
-        )
+        label = self.labels.get(predicate) or humanize(predicate)
+        return Property(label, self.urls.public(predicate), compact(predicate), values)
 
     def types(self, subject: ox.NamedNode) -> list[str]:
         return [

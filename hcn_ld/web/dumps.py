@@ -51,7 +51,7 @@ def dump_entries() -> list[dict[str, object]]:
     return read_manifest(dumps_folder())
 
 
-@blueprint.route("/dumps/", methods=["GET", "HEAD", "OPTIONS"])
+@blueprint.route("/dumps/")
 def index():
     urls = for_request(site().settings)
     return render_template(
@@ -59,7 +59,7 @@ def index():
     )
 
 
-@blueprint.route("/dumps/<name>", methods=["GET", "HEAD", "OPTIONS"])
+@blueprint.route("/dumps/<name>")
 def download(name: str):
     entries = {e["name"]: e for e in dump_entries()}
     folder = dumps_folder()

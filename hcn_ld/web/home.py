@@ -36,7 +36,7 @@ def classes(store: Store) -> list[tuple[str, int]]:
     return [(row["c"].value, int(row["n"].value)) for row in rows]
 
 
-@blueprint.route("/", methods=["GET", "HEAD", "OPTIONS"])
+@blueprint.route("/")
 def home():
     current = site()
     urls = for_request(current.settings)

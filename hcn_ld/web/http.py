@@ -24,6 +24,8 @@ from flask import Response, request
 
 from hcn_ld.formats import Format
 
+#: Caches may keep a representation a minute, then revalidate it with its ETag.
+CACHE_CONTROL = "public, max-age=60"
 #: Headers a browser script may read on a cross-origin response.
 EXPOSED = "ETag, Last-Modified, Link, Content-Location, Vary, Location, X-SPARQL-Truncated"
 
@@ -105,6 +107,7 @@ def respond(
     """A 200 (or 304 for a matching conditional request) carrying ``rep``."""
     response = Response(rep.body, content_type=content_type(rep.media_type))
     response.set_etag(rep.etag)
+    response.headers["Cache-Control"] = CACHE_CONTROL
     if last_modified is not None:
         response.last_modified = last_modified
     for name, value in (*rep.headers, *headers):

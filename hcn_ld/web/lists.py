@@ -46,7 +46,7 @@ def _listing(where: str, heading: str, page: int, link) -> str:
     )
 
 
-@blueprint.route("/id/<type_>/", methods=["GET", "HEAD", "OPTIONS"])
+@blueprint.route("/id/<type_>/")
 def by_kind(type_: str):
     current = site()
     if type_ not in TYPES:
@@ -66,7 +66,7 @@ def by_kind(type_: str):
     )
 
 
-@blueprint.route("/class", methods=["GET", "HEAD", "OPTIONS"])
+@blueprint.route("/class")
 def by_class():
     current = site()
     try:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pyoxigraph as ox
 from flask import abort, redirect, render_template, request
@@ -75,10 +76,16 @@ def requested_format(suffix: Format | None) -> Format:
                 return by_media_type(override, OFFERED)
             except KeyError:
                 raise not_acceptable() from None
-    chosen = negotiate(request.headers.get("Accept"), OFFERED, HTML)
+    chosen = _negotiate(request.headers.get("Accept"))
     if chosen is None:
         raise not_acceptable()
     return chosen
+
+
+@lru_cache(maxsize=512)
+def _negotiate(accept: str | None) -> Format | None:
+    """:func:`~hcn_ld.formats.negotiate` over :data:`OFFERED`, remembered per header value."""
+    return negotiate(accept, OFFERED, HTML)
 
 
 def serve(path: str, loader: Loader) -> object:
@@ -89,26 +96,21 @@ def serve(path: str, loader: Loader) -> object:
     fmt = requested_format(suffix)
     iri = urls.iri_for_path(stem)
     page = page_number()
-    key = ("resource", current.store.version(), urls.served, iri, fmt.name, page)
-    rep = current.cache.get(key, lambda: _render(iri, page, fmt, urls, loader))
-    document = urls.document(iri, fmt.extension, page)
-    if suffix is None and current.settings.redirect:
-        response = redirect(document, 303)
+    version = current.store.version()
+    negotiated = suffix is None
+    key = ("resource", version, urls.served, iri, fmt.name, page, negotiated)
+    rep = current.cache.get(key, lambda: _render(iri, page, fmt, urls, loader, negotiated))
+    if negotiated and current.settings.redirect:
+        response = redirect(urls.document(iri, fmt.extension, page), 303)
         response.vary.add("Accept")
         return response
-    headers = [("Link", _links(iri, page, urls))]
-    if suffix is None:
-        headers.append(("Content-Location", document))
-    return respond(
-        rep, last_modified=current.last_modified(), negotiated=suffix is None, headers=headers
-    )
+    return respond(rep, last_modified=current.last_modified(version), negotiated=negotiated)
 
 
-def _links(iri: str, page: int, urls: Urls) -> str:
-    return alternates((urls.document(iri, f.extension, page), f) for f in OFFERED)
-
-
-def _render(iri: str, page: int, fmt: Format, urls: Urls, loader: Loader) -> Representation:
+def _render(
+    iri: str, page: int, fmt: Format, urls: Urls, loader: Loader, negotiated: bool
+) -> Representation:
+    """Load and render one representation, with its ``Link`` (and ``Content-Location``)."""
     try:
         loaded = loader(iri, page, urls)
     except ValueError:  # not an IRI
@@ -122,4 +124,8 @@ def _render(iri: str, page: int, fmt: Format, urls: Urls, loader: Loader) -> Rep
         )
     else:
         body = render(loaded.quads, fmt, urls)
-    return representation(body, fmt.media_type, loaded.headers)
+    links = alternates((urls.document(iri, f.extension, page), f) for f in OFFERED)
+    headers = [*loaded.headers, ("Link", links)]
+    if negotiated:
+        headers.append(("Content-Location", urls.document(iri, fmt.extension, page)))
+    return representation(body, fmt.media_type, headers)

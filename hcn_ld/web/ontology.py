@@ -90,15 +90,15 @@ def load_shapes(iri: str, page: int, urls: Urls) -> Loaded | None:
     return _document(quads, urls, "hcn-ld SHACL shapes", SHAPES_SECTIONS, known)
 
 
-@blueprint.route(f"/{ONTOLOGY_PATH}", methods=["GET", "HEAD", "OPTIONS"])
-@blueprint.route(f"/{ONTOLOGY_PATH}.<ext>", methods=["GET", "HEAD", "OPTIONS"])
-@blueprint.route(f"/{ONTOLOGY_PATH}/<path:version>", methods=["GET", "HEAD", "OPTIONS"])
+@blueprint.route(f"/{ONTOLOGY_PATH}")
+@blueprint.route(f"/{ONTOLOGY_PATH}.<ext>")
+@blueprint.route(f"/{ONTOLOGY_PATH}/<path:version>")
 def ontology(ext: str | None = None, version: str | None = None):
     path = ONTOLOGY_PATH + (f".{ext}" if ext else "") + (f"/{version}" if version else "")
     return serve(path, load_ontology)
 
 
-@blueprint.route(f"/{SHAPES_PATH}", methods=["GET", "HEAD", "OPTIONS"])
-@blueprint.route(f"/{SHAPES_PATH}.<ext>", methods=["GET", "HEAD", "OPTIONS"])
+@blueprint.route(f"/{SHAPES_PATH}")
+@blueprint.route(f"/{SHAPES_PATH}.<ext>")
 def shapes(ext: str | None = None):
     return serve(SHAPES_PATH + (f".{ext}" if ext else ""), load_shapes)

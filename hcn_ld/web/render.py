@@ -59,11 +59,23 @@ def triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     return list(dict.fromkeys(q.triple for q in quads))
 
 
+def used_prefixes(quads: Iterable[ox.Quad], declared: dict[str, str]) -> dict[str, str]:
+    """The ``declared`` prefixes whose namespace some IRI in ``quads`` starts with."""
+    iris = {
+        term.value
+        for quad in quads
+        for term in (quad.subject, quad.predicate, quad.object, quad.graph_name)
+        if isinstance(term, ox.NamedNode)
+    }
+    return {p: ns for p, ns in declared.items() if any(i.startswith(ns) for i in iris)}
+
+
 def _oxigraph(fmt: Format) -> Renderer:
     def write(quads: list[ox.Quad], urls: Urls) -> bytes:
         data = public_quads(quads, urls)
         graph_or_dataset = data if fmt.datasets else triples(data)
-        return ox.serialize(graph_or_dataset, format=fmt.oxigraph, prefixes=prefixes(urls))
+        declared = used_prefixes(data, prefixes(urls))
+        return ox.serialize(graph_or_dataset, format=fmt.oxigraph, prefixes=declared)
 
     return write
 

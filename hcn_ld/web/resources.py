@@ -2,6 +2,7 @@
 
 GET /id/project/healthclusternet            -> HTML (or RDF by Accept / ?format=)
 GET /id/project/healthclusternet.ttl        -> Turtle (also .jsonld .rdf .nt .nq .trig .html)
+GET /graph/healthclusternet                 -> a named graph: its size and dataset
 GET /.well-known/void                       -> the dataset description (VoID + DCAT-AP)
 GET /context.jsonld                         -> the JSON-LD context the JSON-LD bodies use
 """
@@ -15,8 +16,8 @@ from flask import Blueprint
 
 from hcn_ld.vocab import SCHEMA
 from hcn_ld.web import site
-from hcn_ld.web.dataset import dataset_quads
-from hcn_ld.web.describe import Description, describe
+from hcn_ld.web.dataset import dataset_quads, graph_quads
+from hcn_ld.web.describe import Description, describe, label_quads, mentioned
 from hcn_ld.web.display import Display, Value
 from hcn_ld.web.http import representation, respond
 from hcn_ld.web.negotiation import Loaded, serve
@@ -100,17 +101,33 @@ def load_resource(iri: str, page: int, urls: Urls) -> Loaded | None:
     return Loaded(quads, "resource.html", page_context(described, urls), headers)
 
 
-@blueprint.route("/id/<type_>/<path:ref>", methods=["GET", "HEAD", "OPTIONS"])
+@blueprint.route("/id/<type_>/<path:ref>")
 def resource(type_: str, ref: str):
     return serve(f"id/{type_}/{ref}", load_resource)
 
 
-@blueprint.route("/.well-known/void", methods=["GET", "HEAD", "OPTIONS"])
+def load_graph(iri: str, page: int, urls: Urls) -> Loaded | None:
+    """A named graph: how many triples, which dataset it belongs to."""
+    current = site()
+    if page != 1:
+        return None
+    quads = graph_quads(current.store, iri, current.settings.base + DATASET_PATH)
+    quads += label_quads(current.store, mentioned(quads))
+    described = Description(iri, quads, [])
+    return Loaded(quads, "resource.html", page_context(described, urls)) if quads else None
+
+
+@blueprint.route("/graph/<path:name>")
+def graph(name: str):
+    return serve(f"graph/{name}", load_graph)
+
+
+@blueprint.route("/.well-known/void")
 def well_known_void():
     return serve(DATASET_PATH, load_resource)
 
 
-@blueprint.route("/context.jsonld", methods=["GET", "HEAD", "OPTIONS"])
+@blueprint.route("/context.jsonld")
 def jsonld_context():
     current = site()
     urls = for_request(current.settings)

@@ -1,4 +1,9 @@
-"""Run the web app under gunicorn: ``hcn-ld serve`` (workers fork, then open the store)."""
+"""Run the web app under gunicorn: ``hcn-ld serve`` (workers fork, then open the store).
+
+Workers are ``gthread`` workers: each keeps HTTP connections alive and answers on
+``--threads`` threads, so crawlers and browsers re-use connections (sync workers close every
+connection, which halves throughput on small responses) and a slow query holds up one thread.
+"""
 
 from __future__ import annotations
 
@@ -30,17 +35,28 @@ def default_workers() -> int:
     return multiprocessing.cpu_count() + 1
 
 
-def serve(settings: Settings, host: str, port: int, workers: int | None = None) -> None:
-    """Serve until interrupted."""
-    options = {
+def serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    workers: int | None = None,
+    *,
+    access_log: bool = False,
+) -> None:
+    """Serve until interrupted (``access_log``: one line per request on stdout)."""
+    options: dict[str, object] = {
         "bind": f"{host}:{port}",
         "workers": workers or default_workers(),
         # Threads, so that requests waiting on a slow query do not hold up the rest.
         "worker_class": "gthread",
         "threads": settings.threads,
-        "accesslog": "-",
+        "keepalive": 5,
         # Queries stop at settings.query_timeout; gunicorn only reaps workers stuck beyond it.
         "timeout": max(120, int(settings.query_timeout) + 30),
         "graceful_timeout": 10,
+        # One shared $HOME/.gunicorn/gunicorn.ctl would clash between servers (tests run several).
+        "control_socket_disable": True,
     }
+    if access_log:
+        options["accesslog"] = "-"
     _Gunicorn(settings, options).run()

@@ -30,7 +30,7 @@ def resource_iris(store: Store, base: str) -> list[str]:
     return [row["s"].value for row in rows]
 
 
-@blueprint.route("/sitemap.xml", methods=["GET", "HEAD", "OPTIONS"])
+@blueprint.route("/sitemap.xml")
 def sitemap():
     current = site()
     urls = for_request(current.settings)
@@ -59,7 +59,7 @@ def sitemap():
     return current.page(("sitemap", urls.served, page), produce, "application/xml")
 
 
-@blueprint.route("/robots.txt", methods=["GET", "HEAD", "OPTIONS"])
+@blueprint.route("/robots.txt")
 def robots():
     current = site()
     urls = for_request(current.settings)

@@ -346,9 +346,7 @@ def _executor() -> Executor:
     """
     if getattr(_local, "executor", None) is None:
         settings = site().settings
-        _local.executor = Executor(
-            settings.store, settings.query_timeout, settings.memory_triples
-        )
+        _local.executor = Executor(settings.store, settings.query_timeout, settings.memory_triples)
     return _local.executor
 
 
