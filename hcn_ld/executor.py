@@ -36,6 +36,9 @@ from hcn_ld import formats, results
 from hcn_ld.store import LocalStore, Store, StoreError, open_store
 
 _FRAME = struct.Struct(">cI")
+#: Scheduling priority of the child: below the web workers, so that queries running up to
+#: their time limit (and children starting up) leave the CPU to page requests first.
+NICENESS = 10
 #: Seconds a new child may take to start (import, open the store) before it is given up.
 STARTUP = 60.0
 CHUNK = 64 * 1024
@@ -81,7 +84,9 @@ class Executor:
         """The child, started if needed and ready (its start-up does not count as query time)."""
         if self._child is None or self._child.poll() is not None:
             self._child = subprocess.Popen(
-                [sys.executable, "-m", "hcn_ld.executor", self.store, str(self.memory_triples)],
+                # Started under nice(1): its start-up, too, yields the CPU to the web threads.
+                ["nice", "-n", str(NICENESS), sys.executable, "-m", "hcn_ld.executor"]
+                + [self.store, str(self.memory_triples)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 bufsize=0,
@@ -227,18 +232,12 @@ def _die_with_parent() -> None:
         pass
 
 
-#: Scheduling priority of the child: below the web workers, so that queries running up to
-#: their time limit leave the CPU to page requests and cheap queries first.
-NICENESS = 10
-
-
 def main(spec: str, memory_triples: int = 0) -> None:
     """The child loop: one JSON request per line on stdin, frames on stdout.
 
     An embedded store of at most ``memory_triples`` quads is queried from an in-memory copy.
     """
     _die_with_parent()
-    os.nice(NICENESS)
     store = open_store(spec)
     if isinstance(store, LocalStore):
         store.memory_triples = memory_triples
