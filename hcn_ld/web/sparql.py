@@ -12,17 +12,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import threading
 import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 
 from hcn_ld import formats
-from hcn_ld.executor import Executor, Frame, QueryTimeout
+from hcn_ld.executor import Executor, ExecutorPool, Frame, QueryTimeout
 from hcn_ld.executor import Request as QueryRequest
 from hcn_ld.sparqltext import Refused, check_services, with_using
 from hcn_ld.store import NoData, StoreError
@@ -193,7 +192,7 @@ def run_query(operation: Operation) -> Response:
         cached = site().cache.find(("sparql", etag))
         if cached is not None:
             return _answer(cached.body, cached.format, cached.truncated, etag)
-    frames = _executor().run(query)
+    frames = _executors().run(query)
     try:
         first = next(frames)
     except QueryTimeout:
@@ -335,19 +334,16 @@ def _etag(version: str, query: QueryRequest) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-_local = threading.local()
-
-
-def _executor() -> Executor:
-    """This thread's query executor (its child process starts with the thread's first query).
-
-    One per thread: a worker serves requests on several threads, and a runaway query in one
-    must not hold up the queries of the others.
-    """
-    if getattr(_local, "executor", None) is None:
+def _executors() -> ExecutorPool:
+    """This worker's query executors, shared by its threads (started as queries come)."""
+    extensions = current_app.extensions
+    if "hcn-executors" not in extensions:
         settings = site().settings
-        _local.executor = Executor(settings.store, settings.query_timeout, settings.memory_triples)
-    return _local.executor
+        extensions["hcn-executors"] = ExecutorPool(
+            lambda: Executor(settings.store, settings.query_timeout, settings.memory_triples),
+            warm=settings.threads,
+        )
+    return extensions["hcn-executors"]
 
 
 def _check_graph_iris(operation: Operation, *names: str) -> None:
