@@ -95,7 +95,7 @@ def make_user(paths: list[str]) -> type[FastHttpUser]:
                 if r.status_code == 200 or r.status_code in DOCUMENTED:
                     r.success()
                 else:
-                    r.failure(f"status {r.status_code}")
+                    r.failure(f"status {r.status_code}: {(r.text or '')[:300]}")
 
         @task(70)
         def dereference(self) -> None:

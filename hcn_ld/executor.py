@@ -157,8 +157,11 @@ class ExecutorPool:
             try:
                 executor._process()
             except StoreError:
-                return
+                break
             self._idle.put(executor)
+        # The children die with the thread that started them (PR_SET_PDEATHSIG is per thread):
+        # this one stays, asleep, as long as the worker.
+        threading.Event().wait()
 
     def run(self, request: Request) -> Iterator[Frame]:
         """Like :meth:`Executor.run`, on an idle executor of the pool."""
