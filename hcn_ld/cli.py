@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -21,8 +22,14 @@ def store_option(function):
     return click.option(
         "--store",
         default=None,
-        help="Store directory (default: var/store, or $HCN_STORE).",
+        help="Store directory, or sparql+http://host:port/path for a SPARQL 1.1 server "
+        "(default: var/store, or $HCN_STORE).",
     )(function)
+
+
+def _shown(spec: str) -> str:
+    """A store spec fit to print: any password in it masked."""
+    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", spec)
 
 
 def _settings(ctx: click.Context, **changes: object) -> Settings:
@@ -64,8 +71,11 @@ def build_command(ctx: click.Context, store: str | None) -> None:
         click.echo(exc.report.summary(), err=True)
         click.echo(f"full SHACL report: {exc.report_path}", err=True)
         raise click.ClickException("validation failed; the published store is unchanged") from None
+    except StoreError as exc:
+        message = f"store error: {exc}; the published store is unchanged"
+        raise click.ClickException(message) from None
     click.echo(
-        f"published {len(result.mapped.graph)} triples into {settings.store} "
+        f"published {len(result.mapped.graph)} triples into {_shown(settings.store)} "
         f"(version {result.version}; {len(result.report.warnings)} warning(s))"
     )
 
@@ -290,3 +300,75 @@ def load(ctx: click.Context, store: str | None, graph_iri: str, files: tuple[str
             raise click.ClickException(f"cannot parse {name}: {exc}") from None
         version = open_store(settings.store).publish([GraphFile(graph_iri, ntriples)])
     click.echo(f"loaded {', '.join(files)} into <{graph_iri}> (version {version})")
+
+
+@import_group.command(name="cordis")
+@click.option(
+    "--projects",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="CORDIS project.csv (';'-separated or comma-quoted; current or FP6/FP7 layout).",
+)
+@click.option(
+    "--organizations",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    required=True,
+    help="CORDIS organization.csv: one row per participation.",
+)
+@store_option
+@click.pass_context
+def import_cordis(
+    ctx: click.Context, projects: Path | None, organizations: Path, store: str | None
+) -> None:
+    """Import CORDIS exports into the named graph {base}graph/cordis.
+
+    Bad rows are reported (file, line, column, why) and skipped; the rest is validated
+    with shapes/ and published atomically, replacing only the CORDIS graph.
+    """
+    from hcn_ld.importers.cordis import GRAPH, read_cordis
+    from hcn_ld.uris import Minter
+
+    settings = _settings(ctx, store=store)
+    result = read_cordis(projects, organizations, Minter(settings.base))
+    _publish_import(settings, GRAPH, result.mapped, result.log)
+
+
+@import_group.command(name="keep")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True)
+)
+@store_option
+@click.pass_context
+def import_keep(ctx: click.Context, files: tuple[Path, ...], store: str | None) -> None:
+    """Import KEEP exports (Excel .xlsx or project-API .json) into {base}graph/keep.
+
+    Bad rows are reported (file, row, field, why) and skipped; the rest is validated
+    with shapes/ and published atomically, replacing only the KEEP graph.
+    """
+    from hcn_ld.importers.keep import GRAPH, read_keep
+    from hcn_ld.uris import Minter
+
+    settings = _settings(ctx, store=store)
+    result = read_keep(files, Minter(settings.base), settings.data_dir)
+    _publish_import(settings, GRAPH, result.mapped, result.log)
+
+
+def _publish_import(settings: Settings, source: str, mapped, log) -> None:
+    """Report skipped rows, validate ``mapped`` and publish it as graph ``source``."""
+    from hcn_ld.pipeline import publish_mapped
+    from hcn_ld.validation import validate as run_shapes
+
+    for error in log.errors:
+        click.echo(f"bad row skipped: {error}", err=True)
+    report = run_shapes(mapped, settings)
+    click.echo(report.summary(), err=True)
+    info = {"import": {"source": source, **log.counts, "bad_rows": len(log.errors)}}
+    try:
+        version = publish_mapped(settings, {source: mapped.graph}, report, info)
+    except BuildFailed as exc:
+        click.echo(f"full SHACL report: {exc.report_path}", err=True)
+        raise click.ClickException("validation failed; the published store is unchanged") from None
+    except StoreError as exc:
+        message = f"store error: {exc}; the published store is unchanged"
+        raise click.ClickException(message) from None
+    click.echo(f"{log.summary()}; published into {_shown(settings.store)} (version {version})")

@@ -245,6 +245,7 @@ class _Mapper:
             self.add((project, EURIO.hasAcronym, acronym))
             self.add((acronym, RDF.type, EURIO.Acronym))
             self.add((acronym, EURIO.shortForm, Literal(record["acronym"])))
+            self.add((acronym, EURIO.isAcronymOf, project))
         self.optional(project, EURIO.startDate, record, "start", date_literal)
         self.optional(project, EURIO.endDate, record, "end", date_literal)
         self.optional(project, EURIO.projectStatus, record, "status", lambda r, k: Literal(r[k]))

@@ -18,7 +18,7 @@ from hcn_ld import uris
 from hcn_ld.config import Settings
 from hcn_ld.mapping import Mapped, map_sources
 from hcn_ld.sources import load_sources
-from hcn_ld.store import open_store
+from hcn_ld.store import is_remote, open_store
 from hcn_ld.store.base import GraphFile
 from hcn_ld.uris import Minter
 from hcn_ld.validation import Report, ontology_graph, validate
@@ -61,8 +61,10 @@ def check(settings: Settings, progress: Callable[[str], None] | None = None) -> 
 
 
 def report_path(settings: Settings) -> Path:
-    """Where a failed build writes its full SHACL report (beside the store)."""
-    return Path(settings.store).parent / "reports" / "validation-report.ttl"
+    """Where a failed build writes its full SHACL report (beside a store directory; for a
+    remote store, ``var/reports``)."""
+    folder = Path("var") if is_remote(settings.store) else Path(settings.store).parent
+    return folder / "reports" / "validation-report.ttl"
 
 
 def publish_mapped(

@@ -36,6 +36,9 @@ TYPES = (
     "record",
     "organisation",
     "role",
+    "site",
+    "address",
+    "coordinates",
     "dataset",
     "linkset",
 )

@@ -7,9 +7,12 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from hcn_ld.store.servers import oxigraph_server, virtuoso_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -38,21 +41,51 @@ def built_store(tmp_path_factory) -> Path:
     return store
 
 
+#: The kinds of store every fact check, dereferencing and SPARQL test runs against.
+STORE_KINDS = ("local", "oxigraph", "virtuoso")
+#: Seconds the test servers give a query (a runaway query the app gave up on stops there).
+QUERY_TIMEOUT = 10
+
+
 @pytest.fixture(scope="session")
-def server(built_store):
-    """Base URL of ``hcn-ld serve`` running on ``built_store`` (default settings)."""
+def server(store_spec):
+    """Base URL of ``hcn-ld serve`` on each kind of store (default settings)."""
     from tests.server import running_server
 
-    with running_server(built_store) as url:
+    with running_server(store_spec) as url:
         yield url
 
 
 @pytest.fixture(scope="session")
-def select(built_store):
+def oxigraph_spec(tmp_path_factory) -> Iterator[str]:
+    """A real Oxigraph server on a free port (empty); its ``sparql+http://`` store spec."""
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph"), timeout=QUERY_TIMEOUT) as spec:
+        yield spec
+
+
+@pytest.fixture(scope="session")
+def virtuoso_spec(tmp_path_factory) -> Iterator[str]:
+    """A real Virtuoso 7 on free ports with a fresh database; its store spec (user dba)."""
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso"), timeout=QUERY_TIMEOUT) as spec:
+        yield spec
+
+
+@pytest.fixture(scope="session", params=STORE_KINDS)
+def store_spec(request, built_store) -> str:
+    """The store spec of each kind of store, with data/ published by ``hcn-ld build --store``."""
+    if request.param == "local":
+        return str(built_store)
+    spec = request.getfixturevalue(f"{request.param}_spec")
+    run_cli("build", "--store", spec)
+    return spec
+
+
+@pytest.fixture(scope="session")
+def select(store_spec):
     """Run a SELECT through ``hcn-ld query --format json``; returns rows of plain values."""
 
     def run(sparql: str) -> list[dict[str, str]]:
-        out = run_cli("query", "--store", str(built_store), "--format", "json", PREFIXES + sparql)
+        out = run_cli("query", "--store", store_spec, "--format", "json", PREFIXES + sparql)
         data = json.loads(out.stdout)
         return [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
 

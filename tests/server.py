@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import requests
 
+from hcn_ld.store import is_remote
 from tests.conftest import HCN_LD
 
 _RUNNING: dict[str, subprocess.Popen] = {}
@@ -49,7 +51,8 @@ def start_server(
         HCN_LD, "serve", "--store", str(store_path), "--host", "127.0.0.1",
         "--port", str(port), "--workers", str(workers), *extra_args,
     ]  # fmt: skip
-    log = open(Path(store_path).parent / f"server-{port}.log", "w")  # noqa: SIM115
+    folder = Path(tempfile.gettempdir()) if is_remote(str(store_path)) else Path(store_path).parent
+    log = open(folder / f"server-{port}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         command,
         stdout=log,

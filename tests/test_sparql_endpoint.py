@@ -25,10 +25,10 @@ EVENTS = PREFIXES + "SELECT ?e ?start { ?e a cv:PublicEvent ; schema:startDate ?
 
 
 @pytest.fixture(scope="module")
-def sparql_server(built_store: Path):
-    """The server on the built store, with short limits to test them."""
+def sparql_server(store_spec: str):
+    """The server on each kind of store, with short limits to test them."""
     limits = ["--query-timeout", str(TIMEOUT), "--row-limit", str(ROW_LIMIT)]
-    with running_server(built_store, [*limits, "--max-query-length", "20000"]) as url:
+    with running_server(store_spec, [*limits, "--max-query-length", "20000"]) as url:
         yield url.rstrip("/")
 
 
@@ -230,7 +230,7 @@ def test_row_limit_truncation_is_announced(endpoint: str):
     assert "X-SPARQL-Truncated" not in small.headers and "truncated" not in small.json()
 
 
-def _executor_cpu_times(store: Path) -> dict[int, int]:
+def _executor_cpu_times(store: str) -> dict[int, int]:
     """CPU ticks used so far by each query executor process of this store."""
     times = {}
     for proc in Path("/proc").iterdir():
@@ -246,7 +246,7 @@ def _executor_cpu_times(store: Path) -> dict[int, int]:
     return times
 
 
-def test_runaway_query_is_stopped_while_others_are_answered(endpoint: str, built_store: Path):
+def test_runaway_query_is_stopped_while_others_are_answered(endpoint: str, store_spec: str):
     outcome: dict[str, object] = {}
 
     def runaway() -> None:
@@ -271,9 +271,9 @@ def test_runaway_query_is_stopped_while_others_are_answered(endpoint: str, built
     assert TIMEOUT <= outcome["seconds"] < TIMEOUT + 3
     assert latencies and max(latencies) < 1.0
     # The stopped query no longer burns CPU: no executor process is busy.
-    before = _executor_cpu_times(built_store)
+    before = _executor_cpu_times(store_spec)
     time.sleep(0.5)
-    after = _executor_cpu_times(built_store)
+    after = _executor_cpu_times(store_spec)
     busy = [pid for pid in after if after[pid] - before.get(pid, 0) > 20]
     assert not busy, f"executor processes still running a query: {busy}"
 

@@ -4,16 +4,20 @@
 
     >>> type(open_store("var/store")).__name__
     'LocalStore'
+    >>> type(open_store("sparql+http://127.0.0.1:7878/query")).__name__
+    'RemoteStore'
 """
 
 from __future__ import annotations
 
 from hcn_ld.store.base import NoData, Store, StoreError
 from hcn_ld.store.local import LocalStore
+from hcn_ld.store.remote import RemoteStore, is_remote
 
-__all__ = ["NoData", "Store", "StoreError", "LocalStore", "open_store"]
+__all__ = ["NoData", "Store", "StoreError", "LocalStore", "RemoteStore", "is_remote", "open_store"]
 
 
 def open_store(spec: str) -> Store:
-    """A store for a spec: a directory path for the embedded pyoxigraph store."""
-    return LocalStore(spec)
+    """A store for a spec: ``sparql+http(s)://…`` for a SPARQL 1.1 server
+    (see :mod:`hcn_ld.store.remote`), otherwise a directory of the embedded pyoxigraph store."""
+    return RemoteStore(spec) if is_remote(spec) else LocalStore(spec)

@@ -1,0 +1,350 @@
+"""The remote store: a SPARQL 1.1 server (Oxigraph server, Virtuoso) over Query, Update and GSP.
+
+Store spec (``--store`` / ``$HCN_STORE``)::
+
+    sparql+http://[USER:PASSWORD@]HOST:PORT/QUERY-PATH[?update=PATH&gsp=PATH&auth=digest|basic]
+
+``sparql+https://`` works the same over TLS. The query endpoint is the URL without
+``sparql+``. Where ``update`` and ``gsp`` (Graph Store Protocol) are not given they follow the
+server's usual layout:
+
+* a path ending in ``/query`` (Oxigraph server): ``…/update`` and ``…/store``;
+* any other path, e.g. ``/sparql`` (Virtuoso): ``/sparql-auth`` and ``/sparql-graph-crud-auth``.
+
+Credentials (for update and GSP) come from the URL or from ``$HCN_STORE_USER`` and
+``$HCN_STORE_PASSWORD``; ``auth`` is ``digest`` (default, Virtuoso's ``-auth`` endpoints)
+or ``basic``.
+
+How publishing stays atomic: every file is first loaded (GSP ``PUT``) into a staging graph
+``urn:hcn-ld:staging:<version>:<n>``; then one SPARQL Update request ``MOVE``\\ s each staging
+graph onto its logical graph and rewrites the *registry* graph ``urn:hcn-ld:registry``, which
+holds the version and the manifest (graphs, triple counts, publish info) as JSON.
+
+What the default graph means here: the server's own default graph (Oxigraph: a graph of its
+own; Virtuoso: every graph, system graphs included) is never used. Each query names its
+graphs explicitly: ``default-graph-uri`` for every graph of the registry (so the default graph
+is their union, as in the embedded store) and ``named-graph-uri`` for the same graphs, so
+staging graphs, the registry and anything else on the server stay invisible.
+The registry is re-read at most every :data:`REGISTRY_TTL` seconds, so a running server sees
+a publish by another process within that time.
+
+    >>> RemoteStore("sparql+http://127.0.0.1:7878/query").endpoints.update
+    'http://127.0.0.1:7878/update'
+    >>> RemoteStore("sparql+http://h:8890/sparql").endpoints.gsp
+    'http://h:8890/sparql-graph-crud-auth'
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import json
+import os
+import re
+import secrets
+import time
+import urllib.error
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+import pyoxigraph as ox
+import requests
+from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
+from SPARQLWrapper import POST, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
+
+from hcn_ld.store.base import GraphFile, NoData, QueryResult, Store, StoreError
+
+#: The spec schemes of a remote store.
+SCHEMES = ("sparql+http", "sparql+https")
+#: The graph holding the version and manifest of the published data.
+REGISTRY = "urn:hcn-ld:registry"
+VERSION = "urn:hcn-ld:version"
+MANIFEST = "urn:hcn-ld:manifest"
+#: Seconds a reader trusts the registry it read last.
+REGISTRY_TTL = 2.0
+#: An empty in-memory store: parses queries (results are lazy, so nothing is evaluated).
+_SCRATCH = ox.Store()
+#: Seconds to wait for the server on one request.
+TIMEOUT = 600
+
+# Graphs an update names: GRAPH <g>, INTO <g>, TO <g>, CLEAR/DROP/CREATE [SILENT] GRAPH <g>.
+_NAMED_GRAPH = re.compile(r"(?:GRAPH|INTO|TO)\s*<([^>]+)>", re.IGNORECASE)
+# Virtuoso labels blank nodes "nodeID://b1234" in results, which is no valid blank node id.
+_VIRTUOSO_BNODE = re.compile(rb"(<bnode>|\"bnode\",\s*\"value\":\s*\")nodeID://")
+
+
+def is_remote(spec: str) -> bool:
+    """True for a ``sparql+http(s)://`` spec.
+
+    >>> is_remote("sparql+http://localhost:7878/query"), is_remote("var/store")
+    (True, False)
+    """
+    return spec.split("://", 1)[0] in SCHEMES
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where to send queries, updates and graph uploads, and how to authenticate."""
+
+    query: str
+    update: str
+    gsp: str
+    auth: AuthBase | None
+
+    @classmethod
+    def parse(cls, spec: str) -> Endpoints:
+        """Endpoints of a ``sparql+http(s)://`` spec (see the module docstring)."""
+        parts = urlsplit(spec)
+        if parts.scheme not in SCHEMES or not parts.hostname:
+            raise StoreError(f"not a remote store spec: {spec!r} (want sparql+http://host/path)")
+        options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        scheme = parts.scheme.removeprefix("sparql+")
+        netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
+        origin = f"{scheme}://{netloc}"
+        path = parts.path or "/sparql"
+        if path.endswith("/query"):
+            update, gsp = path[: -len("query")] + "update", path[: -len("query")] + "store"
+        else:
+            update, gsp = "/sparql-auth", "/sparql-graph-crud-auth"
+        user = parts.username or os.environ.get("HCN_STORE_USER")
+        password = parts.password or os.environ.get("HCN_STORE_PASSWORD") or ""
+        kind = options.get("auth", "digest")
+        if kind not in ("digest", "basic"):
+            raise StoreError(f"auth must be digest or basic, not {kind!r}")
+        auth = None
+        if user:
+            auth = (HTTPDigestAuth if kind == "digest" else HTTPBasicAuth)(user, password)
+
+        def absolute(value: str) -> str:
+            return value if "://" in value else origin + value
+
+        return cls(
+            query=urlunsplit((scheme, netloc, path, "", "")),
+            update=absolute(options.get("update", update)),
+            gsp=absolute(options.get("gsp", gsp)),
+            auth=auth,
+        )
+
+
+class RemoteStore(Store):
+    """A SPARQL 1.1 server as a store (see the module docstring for the spec and the layout)."""
+
+    def __init__(self, spec: str) -> None:
+        self.spec = spec
+        self.endpoints = Endpoints.parse(spec)
+        self._http = requests.Session()
+        self._http.auth = self.endpoints.auth
+        self._registry: dict[str, object] | None = None
+        self._read_at = 0.0
+
+    # ---------------------------------------------------------------- reading
+
+    def _manifest(self) -> dict[str, object]:
+        """The registry's manifest (cached for :data:`REGISTRY_TTL`); NoData if none."""
+        if self._registry is None or time.monotonic() - self._read_at > REGISTRY_TTL:
+            rows = list(
+                self._select(
+                    f"SELECT ?v ?m WHERE {{ <{REGISTRY}> <{VERSION}> ?v ; <{MANIFEST}> ?m }}",
+                    default_graphs=[REGISTRY],
+                    named_graphs=[],
+                )
+            )
+            if not rows:
+                raise NoData(f"no data published in {self.endpoints.query}: run 'hcn-ld build'")
+            manifest = json.loads(rows[0]["m"].value)
+            self._registry = {**manifest, "version": rows[0]["v"].value}
+            self._read_at = time.monotonic()
+        return self._registry
+
+    def _select(self, sparql: str, **graphs: Sequence[str]) -> ox.QuerySolutions:
+        result = self._send(sparql, **graphs)
+        assert isinstance(result, ox.QuerySolutions)
+        return result
+
+    def _send(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str],
+        named_graphs: Sequence[str],
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        # Parse here first: malformed queries get the same SyntaxError as from the embedded
+        # store, and the parse tells the query form (results or a graph) to ask the server for.
+        form = _SCRATCH.query(sparql, base_iri=base_iri)
+        graph_result = isinstance(form, ox.QueryTriples)
+        client = SPARQLWrapper(self.endpoints.query)
+        client.setMethod(POST)
+        client.setTimeout(TIMEOUT)
+        client.setQuery(f"BASE <{base_iri}> {sparql}" if base_iri else sparql)
+        for graph in default_graphs:
+            client.addDefaultGraph(graph)
+        for graph in named_graphs:
+            client.addNamedGraph(graph)
+        accept = "text/turtle" if graph_result else "application/sparql-results+xml"
+        client.addCustomHttpHeader("Accept", accept)
+        try:
+            body = client.query().response.read()
+        except QueryBadFormed as exc:
+            raise SyntaxError(_server_message(exc)) from None
+        except (SPARQLWrapperException, urllib.error.URLError, OSError) as exc:
+            raise StoreError(f"{self.endpoints.query}: {_server_message(exc)}") from None
+        if graph_result:
+            return _as_query_triples(body)
+        return ox.parse_query_results(
+            _VIRTUOSO_BNODE.sub(rb"\1", body), format=ox.QueryResultsFormat.XML
+        )
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        published = list(self.graphs())
+        return self._send(
+            sparql,
+            default_graphs=published if default_graphs is None else default_graphs,
+            named_graphs=published if named_graphs is None else named_graphs,
+            base_iri=base_iri,
+        )
+
+    def version(self) -> str:
+        return str(self._manifest()["version"])
+
+    def graphs(self) -> dict[str, int]:
+        return dict(self._manifest()["graphs"])  # type: ignore[arg-type]
+
+    def info(self) -> dict[str, object]:
+        return dict(self._manifest())
+
+    # ---------------------------------------------------------------- publishing
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> str:
+        """Apply a SPARQL Update on the server (one request), then record a new version.
+
+        Graphs the update names (``GRAPH``, ``INTO``, ``TO``, ``CLEAR``, ``DROP``, ``CREATE``)
+        join the published graphs; graphs left empty leave them. The server applies one
+        request as one transaction (Oxigraph) or one commit (Virtuoso).
+        """
+        self._registry = None
+        try:
+            previous = self._manifest()
+        except NoData:
+            previous = {"graphs": {}}
+        text = f"BASE <{base_iri}>\n{sparql}" if base_iri else sparql
+        try:
+            self._update(text)
+        except StoreError as exc:
+            if "HTTP 400" in str(exc):
+                raise SyntaxError(str(exc).split(": ", 2)[-1]) from None
+            raise
+        named = set(_NAMED_GRAPH.findall(sparql)) - {REGISTRY}
+        graphs = set(previous["graphs"]) | named  # type: ignore[arg-type]
+        counts = {g: n for g in sorted(graphs) if (n := self._count(g))}
+        return self._record(counts, previous, {"updated_by": "SPARQL Update"})
+
+    def _record(
+        self,
+        counts: Mapping[str, int],
+        previous: Mapping[str, object],
+        info: Mapping[str, object],
+        before: Sequence[str] = (),
+    ) -> str:
+        """Write a new version and manifest into the registry, after the ``before`` operations,
+        in one update request; returns the version."""
+        now = dt.datetime.now(dt.UTC)
+        version = f"{now:%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(3)}"
+        manifest = {
+            "published": now.isoformat(timespec="seconds"),
+            "previous": previous.get("version"),
+            "graphs": dict(sorted(counts.items())),
+            **info,
+        }
+        document = ox.Literal(json.dumps(manifest, default=str))
+        operations = [
+            *before,
+            f"DROP SILENT GRAPH <{REGISTRY}>",
+            f"INSERT DATA {{ GRAPH <{REGISTRY}> {{ <{REGISTRY}> <{VERSION}> "
+            f"{ox.Literal(version)} ; <{MANIFEST}> {document} }} }}",
+        ]
+        self._update(" ;\n".join(operations))
+        self._registry = None
+        return version
+
+    def _update(self, sparql: str) -> None:
+        self._request(
+            "POST",
+            self.endpoints.update,
+            data=sparql.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-update"},
+        )
+
+    def _request(self, method: str, url: str, **options: object) -> requests.Response:
+        try:
+            response = self._http.request(method, url, timeout=TIMEOUT, **options)
+        except requests.RequestException as exc:
+            raise StoreError(f"{url}: {exc}") from None
+        if response.status_code >= 400:
+            raise StoreError(f"{method} {url}: HTTP {response.status_code}: {response.text[:500]}")
+        return response
+
+    def _count(self, graph: str) -> int:
+        rows = self._select(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graphs=[graph], named_graphs=[]
+        )
+        return int(next(iter(rows))["n"].value)
+
+    def publish(self, files: Sequence[GraphFile], info: Mapping[str, object] | None = None) -> str:
+        self._registry = None
+        try:
+            previous = self._manifest()
+        except NoData:
+            previous = {"graphs": {}}
+        token = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}-{secrets.token_hex(3)}"
+        staging = {item.graph: f"urn:hcn-ld:staging:{token}:{n}" for n, item in enumerate(files)}
+        try:
+            for item in files:
+                with open(item.path, "rb") as body:
+                    self._request(
+                        "PUT",
+                        self.endpoints.gsp,
+                        params={"graph": staging[item.graph]},
+                        data=body,
+                        headers={"Content-Type": "application/n-triples"},
+                    )
+            counts = {**previous["graphs"]}  # type: ignore[dict-item]
+            counts.update({graph: self._count(temp) for graph, temp in staging.items()})
+            switch = [
+                f"DROP SILENT GRAPH <{g}> ; MOVE SILENT <{t}> TO <{g}>" for g, t in staging.items()
+            ]
+            return self._record(counts, previous, info or {}, before=switch)
+        finally:
+            leftovers = [f"DROP SILENT GRAPH <{t}>" for t in staging.values()]
+            if leftovers:
+                self._update(" ;\n".join(leftovers))
+
+
+def _server_message(exc: BaseException) -> str:
+    """The server's explanation of an error, without SPARQLWrapper's boilerplate."""
+    text = str(exc)
+    if "Response:\n" not in text:
+        return text
+    response = text.split("Response:\n", 1)[1]
+    try:  # SPARQLWrapper shows the body as a bytes literal
+        response = ast.literal_eval(response).decode("utf-8", "replace")
+    except (ValueError, SyntaxError, AttributeError):
+        pass
+    # Virtuoso echoes the query (with our graph parameters) after the message.
+    return response.split("\n\nSPARQL query:", 1)[0].strip()
+
+
+def _as_query_triples(turtle: bytes) -> ox.QueryTriples:
+    """A CONSTRUCT/DESCRIBE answer as pyoxigraph ``QueryTriples``, like the embedded store's."""
+    scratch = ox.Store()
+    scratch.bulk_extend(ox.parse(turtle, format=ox.RdfFormat.TURTLE))
+    return scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")  # type: ignore[return-value]
