@@ -240,7 +240,11 @@ def answer(store: Store, request: Request, out: IO[bytes]) -> None:
     except ValueError as exc:  # an invalid dataset or base IRI: the child must live on
         send(out, "E", {"status": 400, "message": f"invalid query request: {exc}"})
         return
-    except (OSError, StoreError) as exc:
+    except StoreError as exc:  # e.g. a remote store that is unreachable: the web says 503
+        print(f"query failed: {exc}", file=sys.stderr)
+        send(out, "E", {"status": 503, "message": "store unavailable"})
+        return
+    except OSError as exc:
         send(out, "E", {"status": 500, "message": f"query failed: {exc}"})
         return
     try:

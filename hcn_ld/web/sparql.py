@@ -25,6 +25,7 @@ from hcn_ld.executor import Executor, ExecutorPool, Frame, QueryTimeout
 from hcn_ld.executor import Request as QueryRequest
 from hcn_ld.sparqltext import Refused, check_services, with_using
 from hcn_ld.store import NoData, StoreError
+from hcn_ld.store.base import RETRY_AFTER, UNAVAILABLE
 from hcn_ld.vocab import sparql_prologue
 from hcn_ld.web import site
 from hcn_ld.web.service import service_description
@@ -202,7 +203,10 @@ def run_query(operation: Operation) -> Response:
             f"{settings.query_timeout:g} seconds; narrow it down (LIMIT, more specific patterns)",
         )
     except StoreError as exc:
-        return _error(500, str(exc))
+        current_app.logger.error("query executor failed: %s", exc)
+        return _unavailable()
+    if first.kind == "E" and first.meta["status"] == 503:
+        return _unavailable()
     if first.kind == "E":
         return _error(int(first.meta["status"]), str(first.meta["message"]))
     fmt = formats.by_name(str(first.meta["format"]))
@@ -459,6 +463,12 @@ def query_ui(urls: Urls, query: str | None = None) -> str:
         settings=site().settings,
         query=query,
     )
+
+
+def _unavailable() -> Response:
+    response = _error(503, UNAVAILABLE)
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
 
 
 def _error(status: int, message: str) -> Response:
