@@ -286,6 +286,10 @@ def load(ctx: click.Context, store: str | None, graph_iri: str, files: tuple[str
     from hcn_ld.store.base import GraphFile
 
     settings = _settings(ctx, store=store)
+    try:
+        ox.NamedNode(graph_iri)
+    except ValueError as exc:
+        raise click.ClickException(f"--graph {graph_iri!r} is not an IRI: {exc}") from None
     with tempfile.TemporaryDirectory() as tmp:
         ntriples = Path(tmp) / "graph.nt"
         try:

@@ -34,6 +34,10 @@ class GraphFile:
     graph: str
     path: Path
 
+    def __post_init__(self) -> None:
+        # Remote stores write the IRI into SPARQL Update text: only a valid IRI gets there.
+        ox.NamedNode(self.graph)  # ValueError otherwise
+
 
 class Store(ABC):
     """A published dataset: named graphs, one per source, and SPARQL over them.
