@@ -311,3 +311,15 @@ def test_oversized_requests_get_413(built_store):
         assert form.status_code == 413
         fits = requests.post(url + "sparql", data={"query": "ASK {}"}, timeout=30)
         assert fits.status_code == 200
+
+
+def test_load_refuses_a_graph_name_that_is_not_an_iri(tmp_path):
+    data = tmp_path / "one.nt"
+    data.write_text("<http://e.org/a> <http://e.org/p> <http://e.org/b> .\n")
+    store = tmp_path / "store"
+    run_cli("build", "--store", str(store))
+    version = os.readlink(store / "current")
+    hostile = "http://e.org/g> { } } ; DROP ALL ; INSERT DATA { GRAPH <http://e.org/x"
+    result = run_cli("load", "--store", str(store), "--graph", hostile, str(data), check=False)
+    assert result.returncode != 0 and "is not an IRI" in result.stderr
+    assert os.readlink(store / "current") == version
