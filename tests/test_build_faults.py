@@ -5,7 +5,8 @@ the progress bar a user sees ("reading and mapping data/", "validating ...", "pu
 test kills on those words, on what appears in the store directory (a new generation, its
 database files, its manifest), and after random delays. Afterwards it works out from the store
 directory where the kill landed and checks that ``current`` is a complete generation — the last
-good one, or the new one if the kill came after the swap — which opens and answers queries.
+good one, or the new one if the kill came after the swap — which opens and answers queries, and
+that a server running on the store all along keeps answering.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import requests
 
 from hcn_ld.store.local import LocalStore
 from tests.conftest import HCN_LD, run_cli
+from tests.server import running_server
 
 PARTNERS = "SELECT ?n WHERE { ?p <https://w3id.org/hcn/ontology#partnerCount> ?n }"
 
@@ -165,17 +168,23 @@ def test_killed_builds_never_damage_the_served_store(store):
     ]
     landed: Counter[str] = Counter()
     served = {current(store)}
-    for name, condition in kills:
-        good = current(store)
-        build = Build(store)
-        killed = build.kill_when(condition)
-        stage = where_it_landed(build) if killed else "finished before the kill"
-        landed[stage] += 1
-        allowed = {good} if stage != "after the swap" and killed else {good, current(store)}
-        assert_serves_a_complete_generation(store, allowed)
-        served.add(current(store))
-        if name in ("mapping", "validation", "publishing"):
-            assert killed and stage != "after the swap", f"{name}: {stage}"
+    with running_server(store) as url:  # a server keeps answering from the last good data
+        for name, condition in kills:
+            good = current(store)
+            build = Build(store)
+            killed = build.kill_when(condition)
+            stage = where_it_landed(build) if killed else "finished before the kill"
+            landed[stage] += 1
+            allowed = {good} if stage != "after the swap" and killed else {good, current(store)}
+            assert_serves_a_complete_generation(store, allowed)
+            served.add(current(store))
+            if name in ("mapping", "validation", "publishing"):
+                assert killed and stage != "after the swap", f"{name}: {stage}"
+            answer = requests.get(url + "sparql", params={"query": PARTNERS}, timeout=30)
+            assert answer.status_code == 200, answer.text
+            assert [b["n"]["value"] for b in answer.json()["results"]["bindings"]] == ["12"]
+            page = requests.get(url + "id/project/healthclusternet", timeout=30)
+            assert page.status_code == 200 and "HealthClusterNET" in page.text
     # The next build after all that succeeds and is served; no half-written generation remains.
     last = current(store)
     run_cli("build", "--store", str(store))
