@@ -1,5 +1,6 @@
 """Benchmark: our /sparql endpoint side by side with an Oxigraph server on the same data.
 
+    .venv/bin/pip install -e '.[bench]'    # the Oxigraph server
     .venv/bin/python bench/sparql.py [--projects 20000] [--repeat 15]
 
 Generates a SYNTHETIC EURIO-shaped dataset (projects, programmes, organisations, participations,

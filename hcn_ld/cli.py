@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -306,6 +308,74 @@ def load(ctx: click.Context, store: str | None, graph_iri: str, files: tuple[str
     click.echo(f"loaded {', '.join(files)} into <{graph_iri}> (version {version})")
 
 
+@import_group.command(name="keep")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True)
+)
+@store_option
+@click.option(
+    "--incremental",
+    is_flag=True,
+    help="Re-validate only projects whose triples changed since the last import "
+    "(findings cached per project beside the store).",
+)
+@click.option("--workers", type=int, default=None, help="Validation processes (default: cores).")
+@click.pass_context
+def import_keep(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    store: str | None,
+    incremental: bool,
+    workers: int | None,
+) -> None:
+    """Import KEEP exports (Excel .xlsx or project-API .json) into {base}graph/keep.
+
+    Bad rows are reported (file, row, field, why) and skipped; the rest is validated
+    project by project (in parallel) with shapes/ and published atomically, replacing
+    only the KEEP graph.
+    """
+    import tempfile
+
+    from hcn_ld.importers.common import ImportLog
+    from hcn_ld.importers.keep import GRAPH, partitions
+    from hcn_ld.partitions import prepare
+    from hcn_ld.pipeline import publish_files, report_path
+    from hcn_ld.uris import Minter
+
+    settings = _settings(ctx, store=store)
+    log = ImportLog()
+    cache = report_path(settings).parent.parent / "cache" / "keep" if incremental else None
+    with tempfile.TemporaryDirectory(prefix="hcn-keep-") as scratch:
+        ntriples = Path(scratch) / "keep.nt"
+        parts = partitions(files, Minter(settings.base), settings.data_dir, log)
+        report, timings = prepare(parts, ntriples, settings, workers=workers, cache=cache)
+        for error in log.errors:
+            click.echo(f"bad row skipped: {error}", err=True)
+        click.echo(report.summary(), err=True)
+        click.echo(
+            f"mapped {timings.partitions} projects in {timings.mapping:.1f} s; validation waited "
+            f"{timings.validation:.1f} s ({timings.cached} projects unchanged, not re-validated)",
+            err=True,
+        )
+        info = {"import": {"source": GRAPH, **log.counts, "bad_rows": len(log.errors)}}
+        with _publishing(settings):
+            version = publish_files(settings, {GRAPH: ntriples}, report, info)
+    click.echo(f"{log.summary()}; published into {_shown(settings.store)} (version {version})")
+
+
+@contextmanager
+def _publishing(settings: Settings) -> Iterator[None]:
+    """Turn a refused or failed publish into a clear error saying nothing changed."""
+    try:
+        yield
+    except BuildFailed as exc:
+        click.echo(f"full SHACL report: {exc.report_path}", err=True)
+        raise click.ClickException("validation failed; the published store is unchanged") from None
+    except StoreError as exc:
+        message = f"store error: {exc}; the published store is unchanged"
+        raise click.ClickException(message) from None
+
+
 @import_group.command(name="cordis")
 @click.option(
     "--projects",
@@ -330,49 +400,142 @@ def import_cordis(
     with shapes/ and published atomically, replacing only the CORDIS graph.
     """
     from hcn_ld.importers.cordis import GRAPH, read_cordis
+    from hcn_ld.pipeline import publish_mapped
     from hcn_ld.uris import Minter
+    from hcn_ld.validation import validate as run_shapes
 
     settings = _settings(ctx, store=store)
     result = read_cordis(projects, organizations, Minter(settings.base))
-    _publish_import(settings, GRAPH, result.mapped, result.log)
-
-
-@import_group.command(name="keep")
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True)
-)
-@store_option
-@click.pass_context
-def import_keep(ctx: click.Context, files: tuple[Path, ...], store: str | None) -> None:
-    """Import KEEP exports (Excel .xlsx or project-API .json) into {base}graph/keep.
-
-    Bad rows are reported (file, row, field, why) and skipped; the rest is validated
-    with shapes/ and published atomically, replacing only the KEEP graph.
-    """
-    from hcn_ld.importers.keep import GRAPH, read_keep
-    from hcn_ld.uris import Minter
-
-    settings = _settings(ctx, store=store)
-    result = read_keep(files, Minter(settings.base), settings.data_dir)
-    _publish_import(settings, GRAPH, result.mapped, result.log)
-
-
-def _publish_import(settings: Settings, source: str, mapped, log) -> None:
-    """Report skipped rows, validate ``mapped`` and publish it as graph ``source``."""
-    from hcn_ld.pipeline import publish_mapped
-    from hcn_ld.validation import validate as run_shapes
-
-    for error in log.errors:
+    for error in result.log.errors:
         click.echo(f"bad row skipped: {error}", err=True)
-    report = run_shapes(mapped, settings)
+    report = run_shapes(result.mapped, settings)
     click.echo(report.summary(), err=True)
-    info = {"import": {"source": source, **log.counts, "bad_rows": len(log.errors)}}
+    info = {"import": {"source": "cordis", **result.log.counts, "bad_rows": len(result.log.errors)}}
     try:
-        version = publish_mapped(settings, {source: mapped.graph}, report, info)
+        version = publish_mapped(settings, {GRAPH: result.mapped.graph}, report, info)
     except BuildFailed as exc:
         click.echo(f"full SHACL report: {exc.report_path}", err=True)
         raise click.ClickException("validation failed; the published store is unchanged") from None
+    click.echo(f"{result.log.summary()}; published into {settings.store} (version {version})")
+
+
+@main.command()
+@store_option
+@click.option(
+    "--cordis-endpoint",
+    default=None,
+    help="SPARQL endpoint of CORDIS (default: the real one, or $HCN_CORDIS_ENDPOINT).",
+)
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Look CORDIS organisations up in a local import instead (see --cordis-store).",
+)
+@click.option(
+    "--cordis-store",
+    default=None,
+    help="With --offline: the store holding the CORDIS import (default: --store itself).",
+)
+@click.option(
+    "--threshold",
+    default=0.9,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Score a name match needs.",
+)
+@click.option(
+    "--sssom",
+    "sssom_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Where to write the SSSOM table (default: linksets.sssom.tsv beside the store).",
+)
+@click.pass_context
+def link(
+    ctx: click.Context,
+    store: str | None,
+    cordis_endpoint: str | None,
+    offline: bool,
+    cordis_store: str | None,
+    threshold: float,
+    sssom_path: Path | None,
+) -> None:
+    """Link places, sites and organisations to GeoNames, NUTS, EU countries and CORDIS.
+
+    Writes the links as an SSSOM table and publishes them, with a VoID description of each
+    linkset, into the named graph {base}graph/linksets.
+    """
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    from hcn_ld.linking.endpoint import SparqlEndpoint, StoreEndpoint
+    from hcn_ld.linking.links import link_all, linkset_graph
+    from hcn_ld.linking.sssom import write_sssom
+    from hcn_ld.mapping import Mapped
+    from hcn_ld.pipeline import publish_mapped
+    from hcn_ld.uris import Minter
+    from hcn_ld.validation import validate as run_shapes
+
+    settings = _settings(ctx, store=store, cordis_endpoint=cordis_endpoint)
+    ours = StoreEndpoint(open_store(settings.store), settings.store)
+    if offline:
+        path = cordis_store or settings.store
+        cordis = StoreEndpoint(open_store(path), f"local CORDIS import in {path}")
+    else:
+        cordis = SparqlEndpoint(settings.cordis_endpoint)
+    try:
+        links = link_all(ours, cordis, threshold)
     except StoreError as exc:
-        message = f"store error: {exc}; the published store is unchanged"
-        raise click.ClickException(message) from None
-    click.echo(f"{log.summary()}; published into {_shown(settings.store)} (version {version})")
+        raise click.ClickException(str(exc)) from None
+    except (OSError, SPARQLWrapperException) as exc:
+        raise click.ClickException(f"cannot query {cordis.name}: {exc}") from None
+    minter = Minter(settings.base)
+    graph = linkset_graph(links, minter, cordis.name)
+    sssom_path = sssom_path or Path(settings.store).parent / "linksets.sssom.tsv"
+    sssom_path.parent.mkdir(parents=True, exist_ok=True)
+    with sssom_path.open("w", encoding="utf-8", newline="") as out:
+        write_sssom(links, out, str(minter.id("linkset", "all")), settings.base)
+    report = run_shapes(Mapped(graph), settings)
+    version = publish_mapped(settings, {"linksets": graph}, report, {"linked_against": cordis.name})
+    counts: dict[str, int] = {}
+    for item in links:
+        counts[item.linkset] = counts.get(item.linkset, 0) + 1
+    for name, count in sorted(counts.items()):
+        click.echo(f"{count:6d}  {name}")
+    click.echo(f"{len(links)} links; SSSOM table {sssom_path}; published version {version}")
+
+
+@main.command()
+@store_option
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="N-Quads file to write.",
+)
+@click.pass_context
+def merge(ctx: click.Context, store: str | None, out: Path) -> None:
+    """Write our graph, the CORDIS import and the linksets as one N-Quads dump."""
+    from hcn_ld.pipeline import DATA_GRAPH
+    from hcn_ld.uris import Minter
+
+    settings = _settings(ctx, store=store)
+    minter = Minter(settings.base)
+    wanted = [str(minter.graph(name)) for name in (DATA_GRAPH, "cordis", "linksets")]
+    try:
+        present = [g for g in wanted if g in open_store(settings.store).graphs()]
+        values = " ".join(f"<{g}>" for g in present)
+        quads = open_store(settings.store).query(
+            f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+        )
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("wb") as handle:
+        ox.serialize(
+            (ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in quads),  # type: ignore[index]
+            handle,
+            ox.RdfFormat.N_QUADS,
+        )
+    missing = sorted(set(wanted) - set(present))
+    note = f" (not published yet: {', '.join(missing)})" if missing else ""
+    click.echo(f"wrote {', '.join(present)} to {out}{note}")

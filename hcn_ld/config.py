@@ -10,6 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_BASE = "https://w3id.org/hcn/"
+#: The CORDIS knowledge graph's SPARQL endpoint, where ``hcn-ld link`` looks organisations up.
+DEFAULT_CORDIS_ENDPOINT = "https://cordis.europa.eu/datalab/sparql"
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Settings:
     data_dir: Path = ROOT / "data"
     ontology_dir: Path = ROOT / "ontology"
     shapes_dir: Path = ROOT / "shapes"
+    cordis_endpoint: str = DEFAULT_CORDIS_ENDPOINT
     #: Serve the base on the request's own origin (links, headers, RDF bodies); turn off when the
     #: server answers on the base's real domain.
     rewrite_base: bool = True
@@ -67,7 +70,8 @@ def _flag(name: str) -> bool | None:
 
 def from_env() -> Settings:
     """Settings from ``HCN_BASE``, ``HCN_STORE``, ``HCN_DATA``, ``HCN_REWRITE_BASE``,
-    ``HCN_REDIRECT``, ``HCN_PAGE_SIZE`` and ``HCN_UPDATE_TOKEN`` where set."""
+    ``HCN_REDIRECT``, ``HCN_PAGE_SIZE``, ``HCN_UPDATE_TOKEN`` and ``HCN_CORDIS_ENDPOINT``
+    where set."""
     settings = Settings()
     return settings.with_(
         base=os.environ.get("HCN_BASE"),
@@ -77,4 +81,5 @@ def from_env() -> Settings:
         redirect=_flag("HCN_REDIRECT"),
         page_size=int(os.environ["HCN_PAGE_SIZE"]) if os.environ.get("HCN_PAGE_SIZE") else None,
         update_token=os.environ.get("HCN_UPDATE_TOKEN") or None,
+        cordis_endpoint=os.environ.get("HCN_CORDIS_ENDPOINT"),
     )

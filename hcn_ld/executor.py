@@ -5,16 +5,16 @@ pyoxigraph cannot cancel a running query, so each web worker keeps one child pro
 embedded store, or an in-memory copy of a small enough generation). The child
 serializes results straight into the requested format and sends the bytes back in frames;
 when a query overruns its time limit the parent kills the child (freeing the CPU at once),
-and the next query starts a fresh one::
+and the next query starts a fresh one. A worker's threads share an :class:`ExecutorPool`::
 
-    executor = Executor("var/store", timeout=30)
+    executor = ExecutorPool("var/store", timeout=30)
     frames = executor.run(Request("SELECT * { ?s ?p ?o } LIMIT 3", "json", "turtle"))
     header = next(frames)            # Frame("H", {"kind": "solutions", "format": "json", ...})
     body = b"".join(f.data for f in frames)
 
 Frames on the child's stdout: one byte of type, four bytes of length, the payload.
-``R`` ready (once, at start), ``H`` header (JSON), ``D`` data, ``E`` error (JSON: status,
-message), ``Z`` end of answer.
+``R`` ready (once, after start-up), ``H`` header (JSON), ``D`` data, ``E`` error (JSON:
+status, message), ``Z`` end of answer.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-import queue
 import select
 import signal
 import struct
@@ -30,7 +29,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import IO
 
@@ -41,9 +40,9 @@ _FRAME = struct.Struct(">cI")
 #: Scheduling priority of the child: below the web workers, so that queries running up to
 #: their time limit (and children starting up) leave the CPU to page requests first.
 NICENESS = 10
-#: Seconds a new child may take to start (import, open the store) before it is given up.
-STARTUP = 60.0
 CHUNK = 64 * 1024
+#: Seconds a new child may take to start and read the store.
+STARTUP = 120
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,8 @@ class Executor:
         self._child: subprocess.Popen[bytes] | None = None
 
     def _process(self) -> subprocess.Popen[bytes]:
-        """The child, started if needed and ready (its start-up does not count as query time)."""
+        """The running child; a new one is started and waited for (its start-up, reading the
+        store, does not count against a query's time limit)."""
         if self._child is None or self._child.poll() is not None:
             self._child = subprocess.Popen(
                 # Started under nice(1): its start-up, too, yields the CPU to the web threads.
@@ -135,47 +135,25 @@ class Executor:
 
 
 class ExecutorPool:
-    """A web worker's executors, shared by its threads: a query takes an idle one (or starts
-    one) and gives it back when its answer has been read.
+    """Executors for the threads of one web worker: each query borrows an idle one.
 
-    The first query also starts ``warm`` more in the background, so that later queries rarely
-    wait for a child to start (which takes seconds on a busy machine)::
-
-        pool = ExecutorPool(lambda: Executor("var/store", 30), warm=8)
-        body = b"".join(f.data for f in pool.run(request) if f.kind == "D")
+    At most as many child processes as queries running at once in this worker.
     """
 
-    def __init__(self, make: Callable[[], Executor], warm: int = 0) -> None:
-        self.make = make
-        self.warm = warm
-        self._idle: queue.LifoQueue[Executor] = queue.LifoQueue()
-        self._started = threading.Event()
-
-    def _warm_up(self) -> None:
-        for _ in range(self.warm):
-            executor = self.make()
-            try:
-                executor._process()
-            except StoreError:
-                break
-            self._idle.put(executor)
-        # The children die with the thread that started them (PR_SET_PDEATHSIG is per thread):
-        # this one stays, asleep, as long as the worker.
-        threading.Event().wait()
+    def __init__(self, store: str, timeout: float, memory_triples: int = 0) -> None:
+        self.options = (store, timeout, memory_triples)
+        self._idle: list[Executor] = []
+        self._lock = threading.Lock()
 
     def run(self, request: Request) -> Iterator[Frame]:
-        """Like :meth:`Executor.run`, on an idle executor of the pool."""
-        if not self._started.is_set():
-            self._started.set()
-            threading.Thread(target=self._warm_up, daemon=True).start()
-        try:
-            executor = self._idle.get_nowait()
-        except queue.Empty:
-            executor = self.make()
+        """Like :meth:`Executor.run`, on a borrowed executor given back when the answer ends."""
+        with self._lock:
+            executor = self._idle.pop() if self._idle else Executor(*self.options)
         try:
             yield from executor.run(request)
         finally:
-            self._idle.put(executor)
+            with self._lock:
+                self._idle.append(executor)
 
 
 def _read_frame(stream: IO[bytes], deadline: float) -> tuple[str, bytes]:
@@ -291,9 +269,13 @@ def main(spec: str, memory_triples: int = 0) -> None:
     store = open_store(spec)
     if isinstance(store, LocalStore):
         store.memory_triples = memory_triples
+    try:
+        store.graphs()  # open (or copy into memory) the current version before the first query
+    except StoreError:
+        pass  # no data yet: each query answers with the error
     out = os.fdopen(sys.stdout.fileno(), "wb", buffering=0)
     sys.stdout = sys.stderr
-    send(out, "R")  # ready
+    send(out, "R")
     for line in sys.stdin.buffer:
         answer(store, Request(**json.loads(line)), out)
         send(out, "Z")

@@ -78,18 +78,39 @@ def publish_mapped(
     Importers call this after their own mapping and validation, so every source goes through
     the same atomic publish; a report with violations is refused.
     """
-    if not report.conforms:
-        raise BuildFailed(report, report.write(report_path(settings)))
-    minter = Minter(settings.base)
+    refuse_violations(settings, report)
     with tempfile.TemporaryDirectory(prefix="hcn-publish-") as scratch:
-        files = []
+        files = {}
         for source, graph in graphs.items():
             path = Path(scratch) / f"{uris.slug(source)}.nt"
             graph.serialize(destination=path, format="nt", encoding="utf-8")
-            files.append(GraphFile(str(minter.graph(source)), path))
-        validation = {"conforms": True, "violations": 0, "warnings": len(report.warnings)}
-        details = {"base": settings.base, "validation": validation, **(info or {})}
-        return open_store(settings.store).publish(files, details)
+            files[source] = path
+        return publish_files(settings, files, report, info)
+
+
+def refuse_violations(settings: Settings, report: Report) -> None:
+    """:class:`BuildFailed` (full report written beside the store) if ``report`` has violations."""
+    if not report.conforms:
+        raise BuildFailed(report, report.write(report_path(settings)))
+
+
+def publish_files(
+    settings: Settings,
+    files: dict[str, Path],
+    report: Report,
+    info: dict[str, object] | None = None,
+) -> str:
+    """Publish validated N-Triples files (source name -> file) as ``{base}graph/{source}``.
+
+    The path for large imports, whose triples are streamed to a file and never held in one
+    rdflib graph (:mod:`hcn_ld.partitions`); refuses a report with violations.
+    """
+    refuse_violations(settings, report)
+    minter = Minter(settings.base)
+    graph_files = [GraphFile(str(minter.graph(source)), path) for source, path in files.items()]
+    validation = {"conforms": True, "violations": 0, "warnings": len(report.warnings)}
+    details = {"base": settings.base, "validation": validation, **(info or {})}
+    return open_store(settings.store).publish(graph_files, details)
 
 
 def build(settings: Settings, *, show_progress: bool = False) -> BuildResult:

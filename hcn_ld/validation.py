@@ -9,6 +9,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,11 +117,17 @@ def findings_of(report: Graph, origins: dict[URIRef, Origin]) -> list[Finding]:
             )
         )
 
+    return sort_findings(found)
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Violations first, then by source file and line, focus node, path and message."""
+
     def order(f: Finding) -> tuple:
         origin = f.origin or Origin("~", 0)
         return (f.severity != "Violation", origin.file, origin.line, f.focus, f.path, f.message)
 
-    return sorted(found, key=order)
+    return sorted(findings, key=order)
 
 
 def validate(

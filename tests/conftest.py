@@ -17,6 +17,9 @@ from hcn_ld.store.servers import oxigraph_server, virtuoso_server
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 HCN_LD = str(Path(sys.executable).parent / "hcn-ld")
+CORDIS = SHARED / "data" / "cordis"
+PROJECTS = CORDIS / "h2020-projects-sample.csv"
+ORGANISATIONS = CORDIS / "h2020-organizations-sample.csv"
 
 
 def run_cli(*args: str, check: bool = True, env: dict[str, str] | None = None):
@@ -31,6 +34,14 @@ def run_cli(*args: str, check: bool = True, env: dict[str, str] | None = None):
     if check and result.returncode != 0:
         raise AssertionError(f"hcn-ld {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def import_cordis(store, projects=PROJECTS, organisations=ORGANISATIONS, base=None, check=True):
+    """Run ``hcn-ld [--base B] import cordis`` (no ``--projects`` when ``projects`` is None)."""
+    args = ["--base", base] if base else []
+    args += ["import", "cordis", "--organizations", str(organisations), "--store", str(store)]
+    args += ["--projects", str(projects)] if projects else []
+    return run_cli(*args, check=check)
 
 
 @pytest.fixture(scope="session")
@@ -98,6 +109,17 @@ def data_copy(tmp_path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(ROOT / "data", target)
     return target
+
+
+@pytest.fixture(scope="session")
+def cordis_store(tmp_path_factory):
+    """A store with the HealthClusterNET build and the CORDIS sample imported."""
+    store = tmp_path_factory.mktemp("cordis") / "store"
+    run_cli("build", "--store", str(store))
+    result = import_cordis(store)
+    assert "2722 participations" in result.stdout
+    assert "skipped 0 bad row(s)" in result.stdout
+    return store
 
 
 PREFIXES = """

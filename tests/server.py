@@ -17,13 +17,14 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import requests
 
 from hcn_ld.store import is_remote
 from tests.conftest import HCN_LD
 
-_RUNNING: dict[str, subprocess.Popen] = {}
+_RUNNING: dict[str, tuple[subprocess.Popen, IO[str]]] = {}
 
 
 def free_port() -> int:
@@ -63,26 +64,29 @@ def start_server(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
+            log.close()
             raise RuntimeError(f"hcn-ld serve exited: {Path(log.name).read_text()}")
         try:
             requests.get(url + "robots.txt", timeout=2)
-            _RUNNING[url] = process
+            _RUNNING[url] = (process, log)
             return url
         except requests.ConnectionError:
             time.sleep(0.1)
     process.kill()
+    log.close()
     raise RuntimeError(f"hcn-ld serve did not answer within {timeout} s")
 
 
 def stop_server(url: str) -> None:
     """Stop the server started at ``url``."""
-    process = _RUNNING.pop(url)
+    process, log = _RUNNING.pop(url)
     process.terminate()
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+    log.close()
 
 
 def stop_all() -> None:

@@ -244,6 +244,24 @@ def test_long_descriptions_are_paged_not_cut(built_store):
     assert page > 3 and seen == everything
 
 
+def test_a_publish_changes_what_is_served_and_its_etag(data_copy, tmp_path):
+    store = tmp_path / "store"
+    run_cli("--data", str(data_copy), "build", "--store", str(store))
+    with running_server(store) as url:
+        iri = url + RESOURCES["project"]
+        before = requests.get(iri, headers={"Accept": "text/turtle"}, timeout=10)
+        assert requests.get(iri, headers={"Accept": "text/turtle"}).text == before.text  # cached
+        projects = data_copy / "projects.yaml"
+        renamed = projects.read_text().replace("label: HealthClusterNET", "label: HCN renamed")
+        projects.write_text(renamed)
+        run_cli("--data", str(data_copy), "build", "--store", str(store))
+        after = requests.get(
+            iri, headers={"Accept": "text/turtle", "If-None-Match": before.headers["ETag"]}
+        )
+        assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
+        assert "HCN renamed" in after.text and "HCN renamed" in requests.get(iri).text
+
+
 def test_literal_markup_is_escaped(data_copy, tmp_path):
     projects = data_copy / "projects.yaml"
     text = projects.read_text()
@@ -255,3 +273,10 @@ def test_literal_markup_is_escaped(data_copy, tmp_path):
             page = requests.get(url + path, timeout=10).text
             assert SCRIPT not in page, path
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, path
+
+
+def test_an_empty_store_says_how_to_publish(tmp_path):
+    with running_server(tmp_path / "empty-store") as url:
+        response = requests.get(url + RESOURCES["project"], timeout=10)
+        assert response.status_code == 503
+        assert "hcn-ld build" in response.text

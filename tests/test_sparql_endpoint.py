@@ -13,6 +13,7 @@ import rdflib
 import requests
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 
+from hcn_ld.store import is_remote
 from hcn_ld.vocab import sparql_prologue
 from hcn_ld.web.sparql import examples
 from tests.conftest import PREFIXES
@@ -152,6 +153,22 @@ def test_default_graph_is_the_union_and_graph_tells_sources_apart(endpoint: str)
     )
 
 
+def test_concurrent_queries_get_their_own_answers(endpoint: str):
+    """Worker threads share executors: no answer may leak into another request."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def count(i: int) -> tuple[int, int]:
+        query = f"SELECT ?i {{ VALUES ?i {{ {' '.join(str(n) for n in range(i))} }} }}"
+        response = requests.get(endpoint, params={"query": query}, timeout=30)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return i, len(body["results"]["bindings"])
+
+    with ThreadPoolExecutor(8) as pool:
+        for wanted, got in pool.map(count, [1 + n % 40 for n in range(60)]):
+            assert got == wanted
+
+
 # ----------------------------------------------------------------------------- errors
 
 
@@ -247,6 +264,8 @@ def _executor_cpu_times(store: str) -> dict[int, int]:
 
 
 def test_runaway_query_is_stopped_while_others_are_answered(endpoint: str, store_spec: str):
+    if is_remote(store_spec):
+        pytest.skip("a remote server's queries are stopped by its own limit, not by the app")
     outcome: dict[str, object] = {}
 
     def runaway() -> None:

@@ -13,8 +13,9 @@ reported (file, line, column, why) and skipped; the rest is imported::
     >>> result = read_cordis(shared / "h2020-projects-sample.csv",
     ...                      shared / "h2020-organizations-sample.csv",
     ...                      Minter("https://w3id.org/hcn/"))
-    >>> result.log.counts["projects"], result.log.counts["participations"]
-    (336, 2722)
+    >>> counts = result.log.counts
+    >>> counts["projects with participations"], counts["participations"], counts["projects"]
+    (336, 2722, 337)
 
 The term-by-term mapping is documented in ``ontology/README.md``.
 """
@@ -382,6 +383,7 @@ class _CordisMapper:
                 except RowError as error:
                     log.error(error)
         log.count("projects", len(self.projects))
+        log.count("projects with participations", len({key[0] for key in self.participations}))
         log.count("participations", len(self.participations))
         log.count("organisations", len(self.organisations))
         return self.result

@@ -53,6 +53,7 @@ from hcn_ld import uris
 from hcn_ld.countries import lookup as country_of
 from hcn_ld.importers.common import ImportLog, Row, RowError, canonical_columns
 from hcn_ld.mapping import EVENT_KINDS, Mapped, map_sources, new_graph
+from hcn_ld.partitions import Partition, Triple
 from hcn_ld.sources import Sources, load_sources
 from hcn_ld.uris import Minter
 from hcn_ld.vocab import CV, EURIO, HCN, LOCN, SCHEMA
@@ -128,8 +129,6 @@ _DMY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
-Triple = tuple[URIRef, URIRef, URIRef | Literal]
-
 
 @dataclass
 class KeepProject:
@@ -138,14 +137,6 @@ class KeepProject:
     row: Row
     partners: list[Row] = field(default_factory=list)
     events: list[Row] = field(default_factory=list)
-
-
-@dataclass
-class Partition:
-    """The triples of one project and the source row behind each IRI it mints."""
-
-    triples: list[Triple]
-    origins: dict[URIRef, Row]
 
 
 @dataclass
@@ -388,40 +379,44 @@ class KeepMapper:
     def project(self, keep: KeepProject, log: ImportLog) -> Partition | None:
         """The partition of one project (``None`` and a logged error if its row is bad)."""
         try:
-            part = Partition(*self.project_row(keep.row))
+            triples, origins = self.project_row(keep.row)
         except RowError as error:
             log.error(error)
             for row in keep.partners + keep.events:
                 log.error(row.fail("project", f"skipped with its project ({error.why})"))
             return None
+        part = Partition(triples)
         project = self.uris.id("project", f"keep-{uris.slug(keep.row['id'])}")
         roles = 0
         for order, partner in enumerate(keep.partners, start=1):
             try:
-                triples, origins = self.partner(partner, project, keep.row["id"], order)
+                more, new = self.partner(partner, project, keep.row["id"], order)
             except RowError as error:
                 log.error(error)
                 continue
-            part.triples += triples
-            part.origins.update(origins)
+            part.triples += more
+            origins.update(new)
             roles += 1
         part.triples.append((project, HCN.partnerCount, Literal(roles, datatype=XSD.integer)))
         events: dict[str, URIRef] = {}
         places: set[URIRef] = set()
         for event in keep.events:
             try:
-                triples, origins, place = self.event(event, project, keep.row["id"], events)
+                more, new, place = self.event(event, project, keep.row["id"], events)
             except RowError as error:
                 log.error(error)
                 continue
-            part.triples += triples
-            part.origins.update(origins)
+            part.triples += more
+            origins.update(new)
             places.add(place)
         for place in sorted(places):
             for p, o in self.place_graph.predicate_objects(place):
                 part.triples.append((place, p, o))  # type: ignore[arg-type]
                 if p == HCN.country:
                     part.triples += [(o, q, v) for q, v in self.place_graph.predicate_objects(o)]
+        part.origins = {
+            iri: row.origin(str(iri).rsplit("/", 1)[-1]) for iri, row in origins.items()
+        }
         log.count("projects")
         log.count("participations", roles)
         log.count("events", len(events))
@@ -713,8 +708,8 @@ def read_keep(paths: Sequence[Path], minter: Minter, data_dir: Path) -> KeepImpo
     for part in partitions(paths, minter, data_dir, result.log):
         for triple in part.triples:
             result.mapped.graph.add(triple)
-        for iri, row in part.origins.items():
-            result.mapped.origins.setdefault(iri, row.origin(str(iri).rsplit("/", 1)[-1]))
+        for iri, origin in part.origins.items():
+            result.mapped.origins.setdefault(iri, origin)
     result.log.count(
         "organisations", len(set(result.mapped.graph.subjects(RDF.type, EURIO.Organisation)))
     )

@@ -183,8 +183,9 @@ class RemoteStore(Store):
             client.addDefaultGraph(graph)
         for graph in named_graphs:
             client.addNamedGraph(graph)
-        accept = "text/turtle" if graph_result else "application/sparql-results+xml"
-        client.addCustomHttpHeader("Accept", accept)
+        # Our parse, not SPARQLWrapper's keyword guess, decides what to accept.
+        client.queryType = "CONSTRUCT" if graph_result else "SELECT"
+        client.setReturnFormat("turtle" if graph_result else "xml")
         try:
             body = client.query().response.read()
         except QueryBadFormed as exc:

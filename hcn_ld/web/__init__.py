@@ -22,6 +22,7 @@ from hcn_ld.config import Settings
 from hcn_ld.store import Store, open_store
 from hcn_ld.web import limits
 from hcn_ld.web.http import RenderCache, add_cors, representation, respond
+from hcn_ld.web.replay import ReplayCache
 
 #: Modules that each define a ``blueprint`` (one page type each).
 PAGES = (
@@ -64,7 +65,9 @@ class Site:
 def create_app(settings: Settings, store: Store | None = None) -> Flask:
     """The Flask app serving ``settings.store`` (or ``store``) under ``settings.base``."""
     app = Flask(__name__)
-    app.extensions["hcn"] = Site(settings, store or open_store(settings.store))
+    current = Site(settings, store or open_store(settings.store))
+    app.extensions["hcn"] = current
+    app.wsgi_app = ReplayCache(app.wsgi_app, current.store.version)
     for name in PAGES:
         app.register_blueprint(importlib.import_module(f"hcn_ld.web.{name}").blueprint)
     app.after_request(add_cors)

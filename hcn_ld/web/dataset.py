@@ -160,6 +160,7 @@ def dataset_quads(urls: Urls) -> list[ox.Quad]:
     add(dataset, DCTERMS.description, text(DESCRIPTION))
     add(dataset, DCTERMS.license, node(LICENCE))
     add(node(LICENCE), RDF.type, node(str(DCTERMS.LicenseDocument)))
+    add(node(LICENCE), DCTERMS.title, text("Creative Commons Attribution 4.0 International"))
     add(dataset, DCTERMS.rights, text(RIGHTS))
     add(dataset, DCTERMS.source, node("https://keep.eu/"))
     publisher = part("publisher")

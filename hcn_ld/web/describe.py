@@ -56,8 +56,9 @@ class Description:
 
     @property
     def labels(self) -> dict[str, str]:
-        """IRI -> its best label (see :data:`LABEL_PROPERTIES`)."""
-        return best_labels(self.label_quads)
+        """IRI -> its best label (see :data:`LABEL_PROPERTIES`), from the labels read and
+        from the description itself."""
+        return best_labels(self.label_quads + self.out)
 
     @property
     def exists(self) -> bool:

@@ -10,12 +10,20 @@ from flask import Blueprint, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from hcn_ld.formats import HTML, RDF_FORMATS, negotiate
+from hcn_ld.store import NoData
 from hcn_ld.store.base import RETRY_AFTER, UNAVAILABLE, StoreError
 from hcn_ld.web import site
 from hcn_ld.web.negotiation import OFFERED
 from hcn_ld.web.urls import for_request
 
 blueprint = Blueprint("errors", __name__)
+
+
+@blueprint.app_errorhandler(NoData)
+def no_data(error: NoData):
+    """Nothing published yet: say how to publish rather than failing with a 500."""
+    return http_error(ServiceUnavailable(f"{error}. Nothing is served until a build succeeds."))
+
 
 MESSAGES = {
     404: "Nothing is published at this address.",
@@ -35,7 +43,7 @@ def http_error(error: HTTPException):
     code = error.code or 500
     urls = for_request(site().settings)
     offered = OFFERED if code == 406 else ()
-    message = MESSAGES.get(code, error.description or "")
+    message = error.description if code == 503 else MESSAGES.get(code, error.description or "")
     fmt = negotiate(request.headers.get("Accept"), (HTML, *RDF_FORMATS), HTML) or HTML
     if fmt is HTML:
         guess = request.path.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")

@@ -23,6 +23,7 @@ from typing import Any
 from flask import Response, request
 
 from hcn_ld.formats import Format
+from hcn_ld.web.replay import REPLAYABLE
 
 #: Caches may keep a representation a minute, then revalidate it with its ETag.
 CACHE_CONTROL = "public, max-age=60"
@@ -60,29 +61,18 @@ class RenderCache:
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = Lock()
 
-    def find(self, key: Hashable) -> Any | None:
-        """The cached value for ``key``, or ``None``."""
+    def get(self, key: Hashable, produce: Callable[[], Any]) -> Any:
+        """The cached representation for ``key``, produced (and kept) on a miss."""
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, value: Any) -> None:
-        """Keep ``value`` for ``key`` (for values produced piecemeal, e.g. streamed answers)."""
+                return found
+        made = produce()
         with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
+            self._items[key] = made
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-
-    def get(self, key: Hashable, produce: Callable[[], Any]) -> Any:
-        """The cached representation for ``key``, produced (and kept) on a miss."""
-        found = self.find(key)
-        if found is not None:
-            return found
-        made = produce()
-        self.put(key, made)
         return made
 
 
@@ -104,7 +94,11 @@ def respond(
     negotiated: bool = False,
     headers: Iterable[tuple[str, str]] = (),
 ) -> Response:
-    """A 200 (or 304 for a matching conditional request) carrying ``rep``."""
+    """A 200 (or 304 for a matching conditional request) carrying ``rep``.
+
+    Such responses depend only on the request line, origin headers and ``Vary`` headers, so
+    they are marked for the replay cache (:mod:`hcn_ld.web.replay`).
+    """
     response = Response(rep.body, content_type=content_type(rep.media_type))
     response.set_etag(rep.etag)
     response.headers["Cache-Control"] = CACHE_CONTROL
@@ -114,6 +108,7 @@ def respond(
         response.headers.add(name, value)
     if negotiated:
         response.vary.add("Accept")
+    request.environ[REPLAYABLE] = True
     return response.make_conditional(request)
 
 

@@ -47,7 +47,6 @@ def serve(
     options: dict[str, object] = {
         "bind": f"{host}:{port}",
         "workers": workers or default_workers(),
-        # Threads, so that requests waiting on a slow query do not hold up the rest.
         "worker_class": "gthread",
         "threads": settings.threads,
         "keepalive": 5,

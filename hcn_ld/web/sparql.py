@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import logging
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,13 +22,14 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from hcn_ld import formats
-from hcn_ld.executor import Executor, ExecutorPool, Frame, QueryTimeout
+from hcn_ld.executor import ExecutorPool, Frame, QueryTimeout
 from hcn_ld.executor import Request as QueryRequest
 from hcn_ld.sparqltext import Refused, check_services, with_using
 from hcn_ld.store import NoData, StoreError
 from hcn_ld.store.base import RETRY_AFTER, UNAVAILABLE
 from hcn_ld.vocab import sparql_prologue
 from hcn_ld.web import site
+from hcn_ld.web.replay import REPLAYABLE
 from hcn_ld.web.service import service_description
 from hcn_ld.web.urls import Urls, for_request
 
@@ -190,10 +192,7 @@ def run_query(operation: Operation) -> Response:
             response = Response(status=304)
             response.set_etag(etag)
             return response
-        cached = site().cache.find(("sparql", etag))
-        if cached is not None:
-            return _answer(cached.body, cached.format, cached.truncated, etag)
-    frames = _executors().run(query)
+    frames = _executor().run(query)
     try:
         first = next(frames)
     except QueryTimeout:
@@ -210,69 +209,58 @@ def run_query(operation: Operation) -> Response:
     if first.kind == "E":
         return _error(int(first.meta["status"]), str(first.meta["message"]))
     fmt = formats.by_name(str(first.meta["format"]))
-    truncated = bool(first.meta["truncated"])
-    keep = None
+    head, complete = _prefetch(frames, SMALL_ANSWER)
+    if complete:
+        body: bytes | Iterator[bytes] = b"".join(head)
+        if etag:  # a small complete GET answer: repeats are replayed from memory
+            request.environ[REPLAYABLE] = True
+    else:
+        body = itertools.chain(head, _rest(frames))
+    response = Response(body, mimetype=fmt.media_type)
+    if fmt.media_type.startswith("text/") or fmt.name in ("json", "jsonld"):
+        response.mimetype_params["charset"] = "utf-8"
+    response.vary.add("Accept")
+    if first.meta["truncated"]:
+        response.headers[TRUNCATED] = str(settings.row_limit)
     if etag:
-        cache = site().cache
-
-        def keep(data: bytes) -> None:
-            cache.put(("sparql", etag), Answer(data, fmt, truncated))
-
-    response = _answer(_body(frames, keep), fmt, truncated, etag)
+        response.set_etag(etag)
     # A body never read (HEAD, client gone) must still stop the executor's answer.
     response.call_on_close(frames.close)  # type: ignore[attr-defined]
     return response
 
 
-@dataclass(frozen=True)
-class Answer:
-    """A complete small answer kept per worker for repeated identical GETs."""
-
-    body: bytes
-    format: formats.Format
-    truncated: bool
+#: Answers up to this size are read whole before responding (and replayed for repeated GETs,
+#: see :mod:`hcn_ld.web.replay`); larger ones stream.
+SMALL_ANSWER = 64 * 1024
 
 
-#: Answers up to this size are kept for repeated GETs (the cache is per worker and version).
-CACHED_ANSWER_BYTES = 64 * 1024
+def _prefetch(frames: Iterator[Frame], size: int) -> tuple[list[bytes], bool]:
+    """The first chunks of an answer, up to about ``size`` bytes, and whether that was all."""
+    head: list[bytes] = []
+    total = 0
+    try:
+        while total <= size:
+            frame = next(frames)
+            if frame.kind == "E":
+                log.warning("query failed while answering: %s", frame.meta)
+                return head, False
+            head.append(frame.data)
+            total += len(frame.data)
+    except StopIteration:
+        return head, True
+    except (QueryTimeout, StoreError) as exc:
+        log.warning("query stopped while answering: %r", exc)
+    return head, False
 
 
-def _answer(
-    body: bytes | Iterator[bytes], fmt: formats.Format, truncated: bool, etag: str | None
-) -> Response:
-    response = Response(body, mimetype=fmt.media_type)
-    if fmt.media_type.startswith("text/") or fmt.name in ("json", "jsonld"):
-        response.mimetype_params["charset"] = "utf-8"
-    response.vary.add("Accept")
-    if truncated:
-        response.headers[TRUNCATED] = str(site().settings.row_limit)
-    if etag:
-        response.set_etag(etag)
-    return response
-
-
-def _body(frames: Iterator[Frame], keep: Callable[[bytes], None] | None) -> Iterator[bytes]:
-    """The streamed answer; a timeout or error mid-stream ends it early (headers are gone).
-
-    Runs after the view returned (no app context). A complete answer up to
-    :data:`CACHED_ANSWER_BYTES` is handed to ``keep`` for the next identical GET.
-    """
-    kept: list[bytes] | None = [] if keep else None
-    size = 0
+def _rest(frames: Iterator[Frame]) -> Iterator[bytes]:
+    """The rest of a streamed answer; a timeout or error ends it early (headers are gone)."""
     try:
         for frame in frames:
-            if frame.kind == "D":
-                if kept is not None:
-                    size += len(frame.data)
-                    kept = kept if size <= CACHED_ANSWER_BYTES else None
-                    if kept is not None:
-                        kept.append(frame.data)
-                yield frame.data
-            elif frame.kind == "E":
+            if frame.kind == "E":
                 log.warning("query failed while streaming: %s", frame.meta)
                 return
-        if keep is not None and kept is not None:
-            keep(b"".join(kept))
+            yield frame.data
     except (QueryTimeout, StoreError) as exc:
         log.warning("query stopped while streaming: %r", exc)
     finally:
@@ -338,14 +326,13 @@ def _etag(version: str, query: QueryRequest) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def _executors() -> ExecutorPool:
-    """This worker's query executors, shared by its threads (started as queries come)."""
+def _executor() -> ExecutorPool:
+    """This worker's query executors (child processes start with the first queries)."""
     extensions = current_app.extensions
     if "hcn-executors" not in extensions:
         settings = site().settings
         extensions["hcn-executors"] = ExecutorPool(
-            lambda: Executor(settings.store, settings.query_timeout, settings.memory_triples),
-            warm=settings.threads,
+            settings.store, settings.query_timeout, settings.memory_triples
         )
     return extensions["hcn-executors"]
 

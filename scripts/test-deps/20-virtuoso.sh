@@ -4,9 +4,9 @@
 set -euo pipefail
 command -v virtuoso-t >/dev/null && exit 0
 export DEBIAN_FRONTEND=noninteractive
-if ! apt-get install -y -q --no-install-recommends virtuoso-opensource; then
+if ! apt-get install -y -q virtuoso-opensource; then
     apt-get update -q
-    apt-get install -y -q --no-install-recommends virtuoso-opensource
+    apt-get install -y -q virtuoso-opensource
 fi
 # The package starts a default instance on ports 1111/8890; the tests don't use it.
 if command -v service >/dev/null; then service virtuoso-opensource-7 stop >/dev/null 2>&1 || true; fi

@@ -1,0 +1,119 @@
+"""Replay cache: answer a repeated GET from memory without running Flask (per worker).
+
+Views mark a response as replayable with :func:`replayable` (``respond()`` does, for every
+representation with an ETag). The middleware keeps such 200 responses keyed by the store
+version, the request line, the headers that decide the served origin and the format/language,
+and the request headers the response ``Vary``-es on, as an HTTP cache would. A hit is answered
+directly, with 304 when ``If-None-Match`` matches; a publish changes the version, so nothing
+stale is replayed. A view whose answer depends on anything else must not use ``respond()`` (or
+must set ``request.environ[REPLAYABLE] = False`` after it).
+
+    >>> def app(environ, start_response):
+    ...     environ[REPLAYABLE] = True
+    ...     start_response("200 OK", [("ETag", '"x"'), ("Vary", "Accept")])
+    ...     return [b"hello"]
+    >>> cached = ReplayCache(app, lambda: "v1")
+    >>> env = {"REQUEST_METHOD": "GET", "PATH_INFO": "/a", "HTTP_ACCEPT": "text/turtle"}
+    >>> b"".join(cached(dict(env), lambda status, headers, exc_info=None: None))
+    b'hello'
+    >>> len(cached.items)
+    1
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from threading import Lock
+
+#: Environ key a view sets to allow replaying its response.
+REPLAYABLE = "hcn.replayable"
+#: Request parts (WSGI environ keys) that always take part in the key; ``Accept`` and
+#: ``Accept-Language`` too, even where a response forgets to list them in ``Vary``.
+_KEYED = (
+    "HTTP_ACCEPT",
+    "HTTP_ACCEPT_LANGUAGE",
+    "PATH_INFO",
+    "QUERY_STRING",
+    "SCRIPT_NAME",
+    "HTTP_HOST",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PROTO",
+    "wsgi.url_scheme",
+)
+_304_HEADERS = ("etag", "vary", "cache-control", "last-modified", "content-location", "link")
+_304_HEADERS += ("access-control-allow-origin", "access-control-expose-headers")
+
+Entry = tuple[str, list[tuple[str, str]], bytes, str]
+
+
+class ReplayCache:
+    """WSGI middleware replaying responses views marked with :data:`REPLAYABLE`."""
+
+    def __init__(self, app, version: Callable[[], str], size: int = 4096) -> None:
+        self.app = app
+        self.version = version
+        self.size = size
+        self.items: OrderedDict[tuple, Entry] = OrderedDict()
+        #: Request key -> the ``Vary`` header sets its responses had (usually one).
+        self.varies: dict[tuple, set[tuple[str, ...]]] = {}
+        self._lock = Lock()
+
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") != "GET" or "HTTP_IF_MODIFIED_SINCE" in environ:
+            return self.app(environ, start_response)
+        try:
+            base = (self.version(), *(environ.get(k) for k in _KEYED))
+        except Exception:  # no data yet, store unreadable: the app answers with the error
+            return self.app(environ, start_response)
+        for varies in tuple(self.varies.get(base, ())):
+            key = base + tuple(environ.get(name) for name in varies)
+            with self._lock:
+                entry = self.items.get(key)
+                if entry is not None:
+                    self.items.move_to_end(key)
+            if entry is not None:
+                return self._replay(entry, environ, start_response)
+        return self._record(base, environ, start_response)
+
+    def _replay(self, entry: Entry, environ: dict, start_response) -> Iterable[bytes]:
+        status, headers, body, etag = entry
+        if etag and etag in environ.get("HTTP_IF_NONE_MATCH", ""):
+            kept = [(k, v) for k, v in headers if k.lower() in _304_HEADERS]
+            start_response("304 NOT MODIFIED", kept)
+            return [b""]
+        start_response(status, headers)
+        return [body]
+
+    def _record(self, base: tuple, environ: dict, start_response) -> Iterable[bytes]:
+        captured: list = []
+
+        def capture(status, headers, exc_info=None):
+            captured[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        chunks = self.app(environ, capture)
+        if not (environ.get(REPLAYABLE) and captured and captured[0].startswith("200")):
+            return chunks
+        try:
+            body = b"".join(chunks)
+        finally:
+            close = getattr(chunks, "close", None)
+            if close:
+                close()
+        status, headers = captured
+        named = {k.lower(): v for k, v in headers}
+        varies = tuple(
+            "HTTP_" + name.strip().upper().replace("-", "_")
+            for name in named.get("vary", "").split(",")
+            if name.strip()
+        )
+        key = base + tuple(environ.get(name) for name in varies)
+        with self._lock:
+            self.varies.setdefault(base, set()).add(varies)
+            self.items[key] = (status, list(headers), body, named.get("etag", ""))
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+            if len(self.varies) > self.size:
+                self.varies.clear()
+        return [body]
