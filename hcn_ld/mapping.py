@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
@@ -118,11 +119,20 @@ class _Mapper:
         self.sources = sources
         self.uris = minter
         self.out = Mapped(new_graph())
-        self.add = self.out.graph.add
         self.refs = {
             kind: {r["ref"] for r in getattr(sources, kind) if r.get("ref")}
             for kind in ("projects", "programmes", "themes", "events", "records")
         }
+
+    def add(self, triple: tuple[URIRef, URIRef, URIRef | Literal]) -> None:
+        """Add a triple whose IRIs the store accepts (a ValueError names a bad one)."""
+        for term in triple:
+            if isinstance(term, URIRef):
+                try:
+                    ox.NamedNode(str(term))
+                except ValueError as exc:
+                    raise ValueError(f"invalid IRI {str(term)!r}: {exc}") from None
+        self.out.graph.add(triple)
 
     def mint(self, type_: str, record: Record, ref: str | None = None) -> URIRef:
         ref = ref or str(record.required("ref"))
