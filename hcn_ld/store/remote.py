@@ -71,6 +71,7 @@ TIMEOUT = 600
 
 # Graphs an update names: GRAPH <g>, INTO <g>, TO <g>, CLEAR/DROP/CREATE [SILENT] GRAPH <g>.
 _NAMED_GRAPH = re.compile(r"(?:GRAPH|INTO|TO)\s*<([^>]+)>", re.IGNORECASE)
+_OWN_BASE = re.compile(r"\s*BASE\b", re.IGNORECASE)
 # Virtuoso labels blank nodes "nodeID://b1234" in results, which is no valid blank node id.
 _VIRTUOSO_BNODE = re.compile(rb"(<bnode>|\"bnode\",\s*\"value\":\s*\")nodeID://")
 
@@ -178,7 +179,9 @@ class RemoteStore(Store):
         client = SPARQLWrapper(self.endpoints.query)
         client.setMethod(POST)
         client.setTimeout(TIMEOUT)
-        client.setQuery(f"BASE <{base_iri}> {sparql}" if base_iri else sparql)
+        # A query's own BASE wins (Virtuoso refuses two BASE declarations).
+        own_base = _OWN_BASE.match(sparql)
+        client.setQuery(f"BASE <{base_iri}> {sparql}" if base_iri and not own_base else sparql)
         for graph in default_graphs:
             client.addDefaultGraph(graph)
         for graph in named_graphs:
