@@ -167,6 +167,7 @@ def import_group() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=None, type=int, help="Worker processes (default: cores + 1).")
+@click.option("--threads", default=None, type=int, help="Threads per worker (default 8).")
 @click.option(
     "--rewrite-base/--no-rewrite-base",
     default=None,
@@ -208,6 +209,24 @@ def import_group() -> None:
     help="Enable SPARQL Update for requests with 'Authorization: Bearer TOKEN' "
     "(or $HCN_UPDATE_TOKEN; read-only without).",
 )
+@click.option(
+    "--sparql-rate",
+    type=float,
+    default=None,
+    help="SPARQL requests per second per client and worker, 0 for no limit (default 20).",
+)
+@click.option(
+    "--sparql-burst", type=int, default=None, help="SPARQL requests a client may burst (100)."
+)
+@click.option(
+    "--max-request-bytes", type=int, default=None, help="Largest request body (default 2 MiB)."
+)
+@click.option(
+    "--trusted-proxy",
+    multiple=True,
+    metavar="ADDRESS",
+    help="A reverse proxy whose X-Forwarded-For is believed (repeatable; default loopback).",
+)
 @click.option("--access-log", is_flag=True, help="Log every request on stdout.")
 @click.pass_context
 def serve(
@@ -216,6 +235,7 @@ def serve(
     host: str,
     port: int,
     workers: int | None,
+    threads: int | None,
     rewrite_base: bool | None,
     redirect: bool | None,
     query_timeout: float | None,
@@ -224,6 +244,10 @@ def serve(
     memory_triples: int | None,
     service_allow: tuple[str, ...],
     update_token: str | None,
+    sparql_rate: float | None,
+    sparql_burst: int | None,
+    max_request_bytes: int | None,
+    trusted_proxy: tuple[str, ...],
     access_log: bool,
 ) -> None:
     """Serve the published store over HTTP (linked data, SPARQL, HTML)."""
@@ -232,6 +256,7 @@ def serve(
     settings = _settings(
         ctx,
         store=store,
+        threads=threads,
         rewrite_base=rewrite_base,
         redirect=redirect,
         query_timeout=query_timeout,
@@ -240,6 +265,10 @@ def serve(
         memory_triples=memory_triples,
         service_allowlist=service_allow or None,
         update_token=update_token,
+        sparql_rate=sparql_rate,
+        sparql_burst=sparql_burst,
+        max_request_bytes=max_request_bytes,
+        trusted_proxies=trusted_proxy or None,
     )
     run_server(settings, host, port, workers, access_log=access_log)
 
@@ -259,6 +288,10 @@ def load(ctx: click.Context, store: str | None, graph_iri: str, files: tuple[str
     from hcn_ld.store.base import GraphFile
 
     settings = _settings(ctx, store=store)
+    try:
+        ox.NamedNode(graph_iri)
+    except ValueError as exc:
+        raise click.ClickException(f"--graph {graph_iri!r} is not an IRI: {exc}") from None
     with tempfile.TemporaryDirectory() as tmp:
         ntriples = Path(tmp) / "graph.nt"
         try:

@@ -48,6 +48,15 @@ class Settings:
     service_allowlist: tuple[str, ...] = ()
     #: Bearer token that enables SPARQL Update (read-only when unset).
     update_token: str | None = None
+    #: Threads per web worker (each thread runs its queries in its own executor process).
+    threads: int = 8
+    #: Per-client rate limit of /sparql in each worker: requests per second, burst (0 = off).
+    sparql_rate: float = 20.0
+    sparql_burst: int = 100
+    #: Largest request body accepted (bytes); bigger ones get 413.
+    max_request_bytes: int = 2 * 1024 * 1024
+    #: Addresses of reverse proxies whose ``X-Forwarded-For`` names the real client.
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some settings changed (``None`` values are ignored)."""

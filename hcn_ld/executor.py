@@ -37,6 +37,9 @@ from hcn_ld import formats, results
 from hcn_ld.store import LocalStore, Store, StoreError, open_store
 
 _FRAME = struct.Struct(">cI")
+#: Scheduling priority of the child: below the web workers, so that queries running up to
+#: their time limit (and children starting up) leave the CPU to page requests first.
+NICENESS = 10
 CHUNK = 64 * 1024
 #: Seconds a new child may take to start and read the store.
 STARTUP = 120
@@ -83,7 +86,9 @@ class Executor:
         store, does not count against a query's time limit)."""
         if self._child is None or self._child.poll() is not None:
             self._child = subprocess.Popen(
-                [sys.executable, "-m", "hcn_ld.executor", self.store, str(self.memory_triples)],
+                # Started under nice(1): its start-up, too, yields the CPU to the web threads.
+                ["nice", "-n", str(NICENESS), sys.executable, "-m", "hcn_ld.executor"]
+                + [self.store, str(self.memory_triples)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 bufsize=0,
@@ -210,7 +215,14 @@ def answer(store: Store, request: Request, out: IO[bytes]) -> None:
     except SyntaxError as exc:
         send(out, "E", {"status": 400, "message": f"malformed query: {exc}"})
         return
-    except (OSError, StoreError) as exc:
+    except ValueError as exc:  # an invalid dataset or base IRI: the child must live on
+        send(out, "E", {"status": 400, "message": f"invalid query request: {exc}"})
+        return
+    except StoreError as exc:  # e.g. a remote store that is unreachable: the web says 503
+        print(f"query failed: {exc}", file=sys.stderr)
+        send(out, "E", {"status": 503, "message": "store unavailable"})
+        return
+    except OSError as exc:
         send(out, "E", {"status": 500, "message": f"query failed: {exc}"})
         return
     try:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
@@ -105,7 +106,10 @@ def integer_literal(record: Record, key: str) -> Literal:
 
 def year_literal(record: Record, key: str) -> Literal:
     """A year field as ``xsd:gYear``."""
-    return Literal(f"{int(record.required(key)):04d}", datatype=XSD.gYear)
+    value = record.required(key)
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise SourceError(record.origin, f"{key}: {value!r} is not a year")
+    return Literal(f"{int(value):04d}", datatype=XSD.gYear)
 
 
 class _Mapper:
@@ -115,11 +119,20 @@ class _Mapper:
         self.sources = sources
         self.uris = minter
         self.out = Mapped(new_graph())
-        self.add = self.out.graph.add
         self.refs = {
             kind: {r["ref"] for r in getattr(sources, kind) if r.get("ref")}
             for kind in ("projects", "programmes", "themes", "events", "records")
         }
+
+    def add(self, triple: tuple[URIRef, URIRef, URIRef | Literal]) -> None:
+        """Add a triple whose IRIs the store accepts (a ValueError names a bad one)."""
+        for term in triple:
+            if isinstance(term, URIRef):
+                try:
+                    ox.NamedNode(str(term))
+                except ValueError as exc:
+                    raise ValueError(f"invalid IRI {str(term)!r}: {exc}") from None
+        self.out.graph.add(triple)
 
     def mint(self, type_: str, record: Record, ref: str | None = None) -> URIRef:
         ref = ref or str(record.required("ref"))
@@ -189,7 +202,11 @@ class _Mapper:
         for kind, step in steps:
             records = getattr(self.sources, kind)
             for record in records.values() if isinstance(records, dict) else records:
-                step(record)
+                try:
+                    step(record)
+                except (TypeError, ValueError, AttributeError) as exc:
+                    # A field of an unexpected type (a list where text belongs, ...).
+                    raise SourceError(record.origin, f"cannot map this record: {exc}") from None
         return self.out
 
     def map_place(self, row: Record) -> None:

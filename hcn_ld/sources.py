@@ -12,6 +12,7 @@ the file and the record::
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,10 +81,20 @@ class Sources:
     files: list[Path]
 
 
+def read_text(path: Path, label: str) -> str:
+    """A source file's text; a file that is not UTF-8 is a :class:`SourceError` saying where."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceError(Origin(label, line), f"not UTF-8 text (byte {exc.start})") from None
+
+
 def read_yaml_records(path: Path, label: str | None = None) -> list[Record]:
     """The records of a YAML file holding a list of mappings, each with its line number."""
     label = label or path.name
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, label)
     try:
         node = yaml.compose(text)
         data = yaml.safe_load(text)
@@ -100,7 +111,10 @@ def read_yaml_records(path: Path, label: str | None = None) -> list[Record]:
         line = item_node.start_mark.line + 1
         if not isinstance(item, dict):
             raise SourceError(Origin(label, line), "a record must be a mapping of fields")
-        ref = str(item.get("ref", ""))
+        ref = item.get("ref", "")
+        if isinstance(ref, bool) or not isinstance(ref, str | int):
+            raise SourceError(Origin(label, line), f"ref: {ref!r} is not a name")
+        ref = str(ref)
         records.append(Record.at(item, Origin(label, line, ref)))
     return records
 
@@ -108,10 +122,17 @@ def read_yaml_records(path: Path, label: str | None = None) -> list[Record]:
 def read_csv_records(path: Path, key: str, label: str | None = None) -> dict[str, Record]:
     """The rows of a CSV file keyed by column ``key`` (line numbers count the header as 1)."""
     label = label or path.name
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = {}
-        for number, row in enumerate(csv.DictReader(handle), start=2):
+    reader = csv.DictReader(io.StringIO(read_text(path, label), newline=""))
+    if key not in (reader.fieldnames or []):
+        raise SourceError(Origin(label, 1), f"no column {key!r} in the header")
+    rows = {}
+    try:
+        for number, row in enumerate(reader, start=2):
+            if None in row or not row[key]:
+                raise SourceError(Origin(label, number), f"a row needs {key!r} and no extra cells")
             rows[row[key]] = Record.at(row, Origin(label, number, row[key]))
+    except csv.Error as exc:
+        raise SourceError(Origin(label, reader.line_num), f"not valid CSV: {exc}") from None
     return rows
 
 

@@ -55,7 +55,10 @@ def start_server(
     folder = Path(tempfile.gettempdir()) if is_remote(str(store_path)) else Path(store_path).parent
     log = open(folder / f"server-{port}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
-        command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+        command,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "HCN_UPDATE_TOKEN": "", **(env or {})},  # read-only unless asked
     )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + timeout

@@ -17,6 +17,12 @@ class StoreError(Exception):
     """The store cannot do what was asked (unreachable, corrupt, locked)."""
 
 
+#: What the web tells clients when the store fails (the details, which may name internal
+#: addresses, go to the server's log only), and the seconds after which to retry.
+UNAVAILABLE = "the data store is unavailable right now; please try again in a moment"
+RETRY_AFTER = 5
+
+
 class NoData(StoreError):
     """Nothing has been published into this store yet."""
 
@@ -27,6 +33,10 @@ class GraphFile:
 
     graph: str
     path: Path
+
+    def __post_init__(self) -> None:
+        # Remote stores write the IRI into SPARQL Update text: only a valid IRI gets there.
+        ox.NamedNode(self.graph)  # ValueError otherwise
 
 
 class Store(ABC):

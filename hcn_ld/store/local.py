@@ -224,10 +224,24 @@ class LocalStore(Store):
             os.close(fd)
 
     def _collect(self, keep: str) -> None:
-        """Remove all but the newest :data:`KEEP_OLD` older generations, and stray links."""
-        folder = self.root / "generations"
-        older = sorted((p for p in folder.iterdir() if p.name < keep), reverse=True)
-        for path in older[KEEP_OLD:]:
-            shutil.rmtree(path, ignore_errors=True)
+        """Keep ``keep`` and the :data:`KEEP_OLD` generations served before it; remove the rest.
+
+        Following the manifests' ``previous`` links also removes what killed publishes left
+        behind (we hold the lock, so no publish is running), and stray ``.current-*`` links.
+        """
+        served = [keep]
+        while len(served) <= KEEP_OLD:
+            try:
+                manifest = json.loads(
+                    (self.generation_dir(served[-1]) / "manifest.json").read_text()
+                )
+            except (OSError, ValueError):
+                break
+            if not manifest.get("previous"):
+                break
+            served.append(manifest["previous"])
+        for path in (self.root / "generations").iterdir():
+            if path.name not in served:
+                shutil.rmtree(path, ignore_errors=True)
         for link in self.root.glob(".current-*"):
             link.unlink(missing_ok=True)

@@ -20,6 +20,7 @@ from flask import Flask, Response, current_app
 
 from hcn_ld.config import Settings
 from hcn_ld.store import Store, open_store
+from hcn_ld.web import limits
 from hcn_ld.web.http import RenderCache, add_cors, representation, respond
 from hcn_ld.web.replay import ReplayCache
 
@@ -72,6 +73,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
     for name in PAGES:
         app.register_blueprint(importlib.import_module(f"hcn_ld.web.{name}").blueprint)
     app.after_request(add_cors)
+    limits.install(app, settings)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     return app

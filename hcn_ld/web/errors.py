@@ -6,11 +6,12 @@ RDF clients, plain text otherwise.
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from hcn_ld.formats import HTML, RDF_FORMATS, negotiate
 from hcn_ld.store import NoData
+from hcn_ld.store.base import RETRY_AFTER, UNAVAILABLE, StoreError
 from hcn_ld.web import site
 from hcn_ld.web.negotiation import OFFERED
 from hcn_ld.web.urls import for_request
@@ -28,6 +29,13 @@ MESSAGES = {
     404: "Nothing is published at this address.",
     406: "This resource is not available in the format you asked for.",
 }
+
+
+@blueprint.app_errorhandler(StoreError)
+def store_unavailable(error: StoreError):
+    """503 with Retry-After while the store is unreachable; service resumes when it is back."""
+    current_app.logger.error("store error on %s: %s", request.path, error)
+    return http_error(ServiceUnavailable(UNAVAILABLE, retry_after=RETRY_AFTER))
 
 
 @blueprint.app_errorhandler(HTTPException)

@@ -123,3 +123,12 @@ def add_cors(response: Response) -> Response:
         )
         response.headers["Access-Control-Max-Age"] = "86400"
     return response
+
+
+#: Highest ``?page=`` honoured; larger numbers (which SPARQL's OFFSET cannot hold) are empty.
+MAX_PAGE = 1_000_000
+
+
+def page_number() -> int:
+    """The ``?page=`` of the current request: 1 when absent or invalid, at most :data:`MAX_PAGE`."""
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)

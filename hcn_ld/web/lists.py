@@ -12,15 +12,12 @@ from hcn_ld.uris import TYPES
 from hcn_ld.web import site
 from hcn_ld.web.describe import labels
 from hcn_ld.web.display import compact
+from hcn_ld.web.http import page_number
 from hcn_ld.web.urls import for_request
 
 blueprint = Blueprint("lists", __name__)
 
 LIST_SIZE = 200
-
-
-def _page_number() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
 def _listing(where: str, heading: str, page: int, link) -> str:
@@ -54,7 +51,7 @@ def by_kind(type_: str):
     current = site()
     if type_ not in TYPES:
         abort(404)
-    page = _page_number()
+    page = page_number()
     prefix = f"{current.settings.base}id/{type_}/"
     served = for_request(current.settings).served
     return current.page(
@@ -76,7 +73,7 @@ def by_class():
         node = ox.NamedNode(request.args.get("iri", ""))
     except ValueError:
         abort(404)
-    page = _page_number()
+    page = page_number()
     served = for_request(current.settings).served
     name = labels(current.store, [node.value]).get(node.value) or compact(node.value)
     return current.page(

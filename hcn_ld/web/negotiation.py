@@ -25,7 +25,7 @@ from werkzeug.exceptions import NotAcceptable
 
 from hcn_ld.formats import HTML, RDF_FORMATS, Format, by_media_type, by_name, negotiate
 from hcn_ld.web import site
-from hcn_ld.web.http import Representation, alternates, representation, respond
+from hcn_ld.web.http import Representation, alternates, page_number, representation, respond
 from hcn_ld.web.languages import wanted
 from hcn_ld.web.render import render
 from hcn_ld.web.urls import Urls, for_request
@@ -96,7 +96,7 @@ def serve(path: str, loader: Loader) -> object:
     stem, suffix = split_suffix(path)
     fmt = requested_format(suffix)
     iri = urls.iri_for_path(stem)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number()
     version = current.store.version()
     negotiated = suffix is None
     languages = tuple(wanted()) if fmt is HTML else ()

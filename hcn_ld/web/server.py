@@ -1,8 +1,8 @@
 """Run the web app under gunicorn: ``hcn-ld serve`` (workers fork, then open the store).
 
 Workers are ``gthread`` workers: each keeps HTTP connections alive and answers on
-:data:`THREADS` threads, so crawlers and browsers re-use connections (sync workers close every
-connection, which halves throughput on small responses).
+``--threads`` threads, so crawlers and browsers re-use connections (sync workers close every
+connection, which halves throughput on small responses) and a slow query holds up one thread.
 """
 
 from __future__ import annotations
@@ -35,10 +35,6 @@ def default_workers() -> int:
     return multiprocessing.cpu_count() + 1
 
 
-#: Threads per worker.
-THREADS = 4
-
-
 def serve(
     settings: Settings,
     host: str,
@@ -52,7 +48,7 @@ def serve(
         "bind": f"{host}:{port}",
         "workers": workers or default_workers(),
         "worker_class": "gthread",
-        "threads": THREADS,
+        "threads": settings.threads,
         "keepalive": 5,
         # Queries stop at settings.query_timeout; gunicorn only reaps workers stuck beyond it.
         "timeout": max(120, int(settings.query_timeout) + 30),

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from hcn_ld import formats
@@ -25,6 +26,7 @@ from hcn_ld.executor import ExecutorPool, Frame, QueryTimeout
 from hcn_ld.executor import Request as QueryRequest
 from hcn_ld.sparqltext import Refused, check_services, with_using
 from hcn_ld.store import NoData, StoreError
+from hcn_ld.store.base import RETRY_AFTER, UNAVAILABLE
 from hcn_ld.vocab import sparql_prologue
 from hcn_ld.web import site
 from hcn_ld.web.replay import REPLAYABLE
@@ -167,6 +169,7 @@ def run_query(operation: Operation) -> Response:
             f"{settings.max_query_length}",
         )
     _check_services(operation.text)
+    _check_graph_iris(operation, "default-graph-uri", "named-graph-uri")
     if request.method != "POST" and not operation.values("format") and _wants_html():
         page = query_ui(for_request(settings), operation.text)
         response = Response(page, mimetype="text/html")
@@ -199,7 +202,10 @@ def run_query(operation: Operation) -> Response:
             f"{settings.query_timeout:g} seconds; narrow it down (LIMIT, more specific patterns)",
         )
     except StoreError as exc:
-        return _error(500, str(exc))
+        current_app.logger.error("query executor failed: %s", exc)
+        return _unavailable()
+    if first.kind == "E" and first.meta["status"] == 503:
+        return _unavailable()
     if first.kind == "E":
         return _error(int(first.meta["status"]), str(first.meta["message"]))
     fmt = formats.by_name(str(first.meta["format"]))
@@ -331,6 +337,16 @@ def _executor() -> ExecutorPool:
     return extensions["hcn-executors"]
 
 
+def _check_graph_iris(operation: Operation, *names: str) -> None:
+    """400 unless every dataset parameter (``default-graph-uri`` ...) is an absolute IRI."""
+    for name in names:
+        for value in operation.values(name):
+            try:
+                ox.NamedNode(value)
+            except ValueError as exc:
+                raise ProtocolError(400, f"{name}: {value!r} is not an IRI ({exc})") from None
+
+
 def _check_services(text: str) -> None:
     try:
         check_services(text, site().settings.service_allowlist)
@@ -356,6 +372,7 @@ def run_update(operation: Operation) -> Response:
     if len(operation.text) > settings.max_query_length:
         raise ProtocolError(413, f"update too long: limit {settings.max_query_length} characters")
     _check_services(operation.text)
+    _check_graph_iris(operation, "using-graph-uri", "using-named-graph-uri")
     try:
         update = with_using(
             operation.text,
@@ -433,6 +450,12 @@ def query_ui(urls: Urls, query: str | None = None) -> str:
         settings=site().settings,
         query=query,
     )
+
+
+def _unavailable() -> Response:
+    response = _error(503, UNAVAILABLE)
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
 
 
 def _error(status: int, message: str) -> Response:

@@ -17,6 +17,7 @@ is shown under that origin instead, so links lead back to this server::
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -114,13 +115,22 @@ class Urls:
         return self.page(f"dumps/{name}")
 
 
+#: A host name or address with an optional port (what may appear in a served IRI).
+_HOST = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?")
+
+
 def served_base(settings: Settings) -> str:
     """Where the base is served for the current request (``X-Forwarded-*`` honoured)."""
     if not settings.rewrite_base:
         return settings.base
     headers = request.headers
-    proto = headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip()
+    proto = headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip().lower()
     host = headers.get("X-Forwarded-Host", request.host).split(",")[0].strip()
+    if proto not in ("http", "https"):
+        proto = request.scheme
+    if not _HOST.fullmatch(host):
+        # A forged Host / X-Forwarded-Host must not reach IRIs, links or RDF bodies.
+        host = request.host if _HOST.fullmatch(request.host) else "localhost"
     return f"{proto}://{host}{request.script_root}/"
 
 
