@@ -152,6 +152,13 @@ class _Mapper:
             raise SourceError(record.origin, f"{key}: no record {value!r} in {kind}")
         return self.uris.id(type_, value)
 
+    def kind(self, record: Record, kinds: dict[str, URIRef]) -> URIRef:
+        """The class named by the record's ``kind`` field, one of ``kinds``."""
+        kind = record.required("kind")
+        if not isinstance(kind, str) or kind not in kinds:
+            raise SourceError(record.origin, f"kind: {kind!r} is not one of {sorted(kinds)}")
+        return kinds[kind]
+
     def place(self, record: Record) -> URIRef:
         name = str(record.required("place"))
         row = self.sources.places.get(name)
@@ -287,11 +294,9 @@ class _Mapper:
 
     def map_event(self, record: Record) -> None:
         event = self.mint("event", record)
-        kind = record.required("kind")
-        if kind not in EVENT_KINDS:
-            raise SourceError(record.origin, f"kind: {kind!r} is not one of {sorted(EVENT_KINDS)}")
+        kind = self.kind(record, EVENT_KINDS)
         self.add((event, RDF.type, CV.PublicEvent))
-        self.add((event, RDF.type, EVENT_KINDS[kind]))
+        self.add((event, RDF.type, kind))
         self.text(event, DCTERMS.title, record, "title")
         self.add((event, DCTERMS.isPartOf, self.ref(record, "project", "projects", "project")))
         if record.get("place"):
@@ -307,10 +312,8 @@ class _Mapper:
 
     def map_series(self, record: Record) -> None:
         series = self.mint("event-series", record)
-        kind = record.required("kind")
-        if kind not in SERIES_KINDS:
-            raise SourceError(record.origin, f"kind: {kind!r} is not one of {sorted(SERIES_KINDS)}")
-        self.add((series, RDF.type, SERIES_KINDS[kind]))
+        kind = self.kind(record, SERIES_KINDS)
+        self.add((series, RDF.type, kind))
         self.text(series, DCTERMS.title, record, "title")
         self.text(series, DCTERMS.description, record, "description")
         self.add((series, DCTERMS.isPartOf, self.ref(record, "project", "projects", "project")))
@@ -318,10 +321,8 @@ class _Mapper:
 
     def map_output(self, record: Record) -> None:
         output = self.mint("output", record)
-        kind = record.required("kind")
-        if kind not in OUTPUT_KINDS:
-            raise SourceError(record.origin, f"kind: {kind!r} is not one of {sorted(OUTPUT_KINDS)}")
-        self.add((output, RDF.type, OUTPUT_KINDS[kind]))
+        kind = self.kind(record, OUTPUT_KINDS)
+        self.add((output, RDF.type, kind))
         self.text(output, DCTERMS.title, record, "title")
         self.text(output, DCTERMS.description, record, "description")
         project = self.ref(record, "project", "projects", "project")
