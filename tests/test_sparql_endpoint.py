@@ -153,6 +153,23 @@ def test_default_graph_is_the_union_and_graph_tells_sources_apart(endpoint: str)
     )
 
 
+def test_either_dataset_parameter_replaces_the_whole_dataset(endpoint: str):
+    ontology = "https://w3id.org/hcn/graph/ontology"
+
+    def count(query: str, **dataset: str) -> int:
+        params = {"query": query, **{k.replace("_", "-"): v for k, v in dataset.items()}}
+        answer = requests.get(endpoint, params=params, timeout=10).json()
+        return int(answer["results"]["bindings"][0]["n"]["value"])
+
+    in_default = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+    in_named = "SELECT (COUNT(DISTINCT ?g) AS ?n) { GRAPH ?g { ?s ?p ?o } }"
+    # Only named-graph-uri: that graph is named, the default graph is empty.
+    assert count(in_default, named_graph_uri=ontology) == 0
+    assert count(in_named, named_graph_uri=ontology) == 1
+    # Only default-graph-uri: no graph is named.
+    assert count(in_named, default_graph_uri=ontology) == 0
+
+
 def test_concurrent_queries_get_their_own_answers(endpoint: str):
     """Worker threads share executors: no answer may leak into another request."""
     from concurrent.futures import ThreadPoolExecutor

@@ -60,6 +60,8 @@ from hcn_ld.store.base import GraphFile, NoData, QueryResult, Store, StoreError
 SCHEMES = ("sparql+http", "sparql+https")
 #: The graph holding the version and manifest of the published data.
 REGISTRY = "urn:hcn-ld:registry"
+#: Stands for "no graph" in a dataset parameter; nothing is ever stored in it.
+NO_GRAPH = "urn:hcn-ld:no-graph"
 VERSION = "urn:hcn-ld:version"
 MANIFEST = "urn:hcn-ld:manifest"
 #: Seconds a reader trusts the registry it read last.
@@ -182,9 +184,11 @@ class RemoteStore(Store):
         # A query's own BASE wins (Virtuoso refuses two BASE declarations).
         own_base = _OWN_BASE.match(sparql)
         client.setQuery(f"BASE <{base_iri}> {sparql}" if base_iri and not own_base else sparql)
-        for graph in default_graphs:
+        # An empty list is sent as one graph that holds nothing: servers (Virtuoso) read a
+        # missing parameter as "all graphs".
+        for graph in default_graphs or [NO_GRAPH]:
             client.addDefaultGraph(graph)
-        for graph in named_graphs:
+        for graph in named_graphs or [NO_GRAPH]:
             client.addNamedGraph(graph)
         # Our parse, not SPARQLWrapper's keyword guess, decides what to accept.
         client.queryType = "CONSTRUCT" if graph_result else "SELECT"

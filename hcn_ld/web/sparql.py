@@ -176,12 +176,17 @@ def run_query(operation: Operation) -> Response:
         response.vary.add("Accept")
         return response
     result_format, graph_format = _formats(operation)
+    # Either dataset parameter replaces the whole dataset (SPARQL 1.1 Protocol 2.1.4): with
+    # only named-graph-uri the default graph is empty, with only default-graph-uri no graph is
+    # named. Without both, the store's dataset: the union of its graphs, each one named.
+    defaults, named = operation.values("default-graph-uri"), operation.values("named-graph-uri")
+    given = bool(defaults or named)
     query = QueryRequest(
         sparql=operation.text,
         result_format=result_format.name,
         graph_format=graph_format.name,
-        default_graphs=operation.values("default-graph-uri") or None,
-        named_graphs=operation.values("named-graph-uri") or None,
+        default_graphs=defaults if given else None,
+        named_graphs=named if given else None,
         base_iri=for_request(settings).page("sparql"),
         limit=settings.row_limit or None,
     )
