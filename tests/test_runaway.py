@@ -87,6 +87,10 @@ def test_killed_worker_mid_request_server_keeps_answering(built_store):
 
     with running_server(built_store, ["--query-timeout", "20"], workers=2) as url:
         master = psutil.Process(_RUNNING[url][0].pid)
+        # The server answers as soon as one worker is up; wait for gunicorn to fork the second.
+        deadline = time.monotonic() + 20
+        while len(_workers(master)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
         before = {p.pid for p in _workers(master)}
         assert len(before) == 2
         slow = ThreadPoolExecutor(1).submit(
