@@ -23,13 +23,22 @@ collects those errors and the counts for the summary::
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
+
+from hcn_ld import uris
+from hcn_ld.countries import Country
+from hcn_ld.partitions import Triple
 from hcn_ld.sources import Origin
+from hcn_ld.uris import Minter
+from hcn_ld.vocab import EURIO
 
 
 class RowError(Exception):
@@ -141,3 +150,72 @@ class ImportLog:
         """One line: what was imported, and how many bad rows were skipped."""
         parts = ", ".join(f"{n} {kind}" for kind, n in self.counts.items())
         return f"imported {parts or 'nothing'}; skipped {len(self.errors)} bad row(s)"
+
+
+#: A NUTS code of any level (country code plus up to three characters).
+NUTS_CODE = re.compile(r"^[A-Z]{2}[0-9A-Z]{0,3}$")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an organisation is, as an export states it (absent fields empty); checked already."""
+
+    country: Country
+    country_code: str
+    street: str = ""
+    postcode: str = ""
+    town: str = ""
+    nuts: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+
+
+def organisation_triples(
+    minter: Minter, organisation: URIRef, key: str, name: str, place: Place
+) -> list[Triple]:
+    """An organisation as in the CORDIS graph: name, site, postal address, country, NUTS
+    region and coordinates (site, address and coordinates IRIs minted from ``key``)."""
+    site = minter.id("site", key)
+    address = minter.id("address", key)
+    country_iri = uris.eu_country(place.country.iso3)
+    triples: list[Triple] = [
+        (organisation, RDF.type, EURIO.Organisation),
+        (organisation, EURIO.legalName, Literal(name)),
+        (organisation, RDFS.label, Literal(name)),
+        (organisation, EURIO.hasSite, site),
+        (site, RDF.type, EURIO.Site),
+        (site, EURIO.isSiteOf, organisation),
+        (site, EURIO.name, Literal(name)),
+        (site, EURIO.hasAddress, address),
+        (site, EURIO.hasGeographicalLocation, country_iri),
+        (country_iri, RDF.type, EURIO.Country),
+        (country_iri, EURIO.name, Literal(place.country.name)),
+        (address, RDF.type, EURIO.PostalAddress),
+        (address, EURIO.addressCountry, Literal(place.country_code)),
+    ]
+    for prop, value in (
+        (EURIO.streetAddress, place.street),
+        (EURIO.postalCode, place.postcode),
+        (EURIO.addressLocality, place.town),
+    ):
+        if value:
+            triples.append((address, prop, Literal(value)))
+    locality = f"{place.postcode} {place.town}".strip()
+    full = ", ".join(p for p in (place.street, locality, place.country.name) if p)
+    triples.append((address, EURIO.fullAddress, Literal(full)))
+    if place.nuts:
+        region = uris.nuts(place.nuts)
+        triples += [
+            (site, EURIO.hasGeographicalLocation, region),
+            (region, RDF.type, EURIO.AdministrativeArea),
+            (region, SKOS.notation, Literal(place.nuts)),
+        ]
+    if place.latitude is not None and place.longitude is not None:
+        node = minter.id("coordinates", key)
+        triples += [
+            (site, EURIO.hasCoordinates, node),
+            (node, RDF.type, EURIO.Coordinates),
+            (node, EURIO.latitude, Literal(place.latitude, datatype=XSD.decimal)),
+            (node, EURIO.longitude, Literal(place.longitude, datatype=XSD.decimal)),
+        ]
+    return triples

@@ -33,7 +33,15 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from hcn_ld import uris
 from hcn_ld.countries import lookup as country_of
-from hcn_ld.importers.common import ImportLog, Row, RowError, read_rows
+from hcn_ld.importers.common import (
+    NUTS_CODE,
+    ImportLog,
+    Place,
+    Row,
+    RowError,
+    organisation_triples,
+    read_rows,
+)
 from hcn_ld.mapping import Mapped, new_graph
 from hcn_ld.uris import Minter
 from hcn_ld.vocab import EURIO, HCN
@@ -72,7 +80,6 @@ ACTIVITY_CLASSES = {
     "OTH": None,
 }
 _NUMBER = re.compile(r"^[0-9]+$")
-_NUTS = re.compile(r"^[A-Z]{2}[0-9A-Z]{0,3}$")
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
@@ -296,12 +303,17 @@ class _CordisMapper:
         country = country_of(row.required("country"))
         if country is None:
             raise row.fail("country", f"not a country code: {row['country']!r}")
-        triples: list[Triple] = [
-            (organisation, RDF.type, EURIO.Organisation),
-            (organisation, EURIO.legalName, Literal(name)),
-            (organisation, RDFS.label, Literal(name)),
-            (organisation, EURIO.identifier, Literal(pic)),
-        ]
+        nuts = (row.get("nutsCode") or "").strip().upper()
+        if nuts and not NUTS_CODE.match(nuts):
+            raise row.fail("nutsCode", f"not a NUTS code: {nuts!r}")
+        latitude, longitude = self.coordinates(row)
+        street, postcode, town = (
+            (row.get(c) or "").strip() for c in ("street", "postCode", "city")
+        )
+        place = Place(country, row["country"].strip().upper(), street, postcode, town, nuts,
+                      latitude, longitude)  # fmt: skip
+        triples = organisation_triples(self.uris, organisation, f"pic-{pic}", name, place)
+        triples.append((organisation, EURIO.identifier, Literal(pic)))
         if activity:
             triples.append((organisation, HCN.activityType, Literal(activity)))
             if ACTIVITY_CLASSES[activity] is not None:
@@ -316,45 +328,13 @@ class _CordisMapper:
         url = (row.get("organizationURL") or "").strip()
         if url:
             triples.append((organisation, EURIO.url, Literal(url, datatype=XSD.anyURI)))
-        site = self.uris.id("site", f"pic-{pic}")
-        address = self.uris.id("address", f"pic-{pic}")
-        country_iri = uris.eu_country(country.iso3)
-        triples += [
-            (organisation, EURIO.hasSite, site),
-            (site, RDF.type, EURIO.Site),
-            (site, EURIO.isSiteOf, organisation),
-            (site, EURIO.name, Literal(name)),
-            (site, EURIO.hasAddress, address),
-            (site, EURIO.hasGeographicalLocation, country_iri),
-            (country_iri, RDF.type, EURIO.Country),
-            (country_iri, EURIO.name, Literal(country.name)),
-            (address, RDF.type, EURIO.PostalAddress),
-            (address, EURIO.addressCountry, Literal(row["country"].strip().upper())),
-        ]
-        parts = [(row.get(c) or "").strip() for c in ("street", "postCode", "city")]
-        columns = (EURIO.streetAddress, EURIO.postalCode, EURIO.addressLocality)
-        for prop, value in zip(columns, parts, strict=True):
-            if value:
-                triples.append((address, prop, Literal(value)))
-        full = ", ".join(p for p in (parts[0], " ".join(parts[1:]).strip(), country.name) if p)
-        triples.append((address, EURIO.fullAddress, Literal(full)))
-        nuts = (row.get("nutsCode") or "").strip().upper()
-        if nuts:
-            if not _NUTS.match(nuts):
-                raise row.fail("nutsCode", f"not a NUTS code: {nuts!r}")
-            region = uris.nuts(nuts)
-            triples += [
-                (site, EURIO.hasGeographicalLocation, region),
-                (region, RDF.type, EURIO.AdministrativeArea),
-                (region, SKOS.notation, Literal(nuts)),
-            ]
-        triples += self.coordinates(row, site, pic)
         return triples
 
-    def coordinates(self, row: Row, site: URIRef, pic: str) -> list[Triple]:
+    def coordinates(self, row: Row) -> tuple[Decimal | None, Decimal | None]:
+        """Latitude and longitude of the ``geolocation`` column ("lat,lon"), if given."""
         value = (row.get("geolocation") or "").strip()
         if not value:
-            return []
+            return None, None
         parts = [p.strip() for p in value.strip("()").split(",")]
         try:
             lat, lon = (Decimal(p) for p in parts)
@@ -362,13 +342,7 @@ class _CordisMapper:
             raise row.fail("geolocation", f"not 'latitude,longitude': {value!r}") from None
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise row.fail("geolocation", f"coordinates out of range: {value!r}")
-        node = self.uris.id("coordinates", f"pic-{pic}")
-        return [
-            (site, EURIO.hasCoordinates, node),
-            (node, RDF.type, EURIO.Coordinates),
-            (node, EURIO.latitude, Literal(lat, datatype=XSD.decimal)),
-            (node, EURIO.longitude, Literal(lon, datatype=XSD.decimal)),
-        ]
+        return lat, lon
 
     def run(self, projects: Path | None, organisations: Path) -> CordisImport:
         log = self.result.log

@@ -51,7 +51,15 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS, XSD
 
 from hcn_ld import uris
 from hcn_ld.countries import lookup as country_of
-from hcn_ld.importers.common import ImportLog, Row, RowError, canonical_columns
+from hcn_ld.importers.common import (
+    NUTS_CODE,
+    ImportLog,
+    Place,
+    Row,
+    RowError,
+    canonical_columns,
+    organisation_triples,
+)
 from hcn_ld.mapping import EVENT_KINDS, Mapped, map_sources, new_graph
 from hcn_ld.partitions import Partition, Triple
 from hcn_ld.sources import Sources, load_sources
@@ -123,7 +131,6 @@ STATUSES = {
     "ongoing": "ongoing",
     "planned": "planned",
 }
-_NUTS = re.compile(r"^[A-Z]{2}[0-9A-Z]{0,3}$")
 _PERIOD = re.compile(r"^(\d{4})\s*[-–]\s*(\d{4})$")
 _DMY = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -579,60 +586,32 @@ class KeepMapper:
         country = country_of(row.required("country"))
         if country is None:
             raise row.fail("country", f"not a country code: {row['country']!r}")
-        site = self.uris.id("site", key)
-        address = self.uris.id("address", key)
-        country_iri = uris.eu_country(country.iso3)
-        triples: list[Triple] = [
-            (organisation, RDF.type, EURIO.Organisation),
-            (organisation, EURIO.legalName, Literal(name)),
-            (organisation, RDFS.label, Literal(name)),
-            (organisation, EURIO.hasSite, site),
-            (site, RDF.type, EURIO.Site),
-            (site, EURIO.isSiteOf, organisation),
-            (site, EURIO.name, Literal(name)),
-            (site, EURIO.hasAddress, address),
-            (site, EURIO.hasGeographicalLocation, country_iri),
-            (country_iri, RDF.type, EURIO.Country),
-            (country_iri, EURIO.name, Literal(country.name)),
-            (address, RDF.type, EURIO.PostalAddress),
-            (address, EURIO.addressCountry, Literal(row["country"].strip().upper())),
-        ]
-        for column, prop in (
-            ("legal_status", HCN.legalStatus),
-            ("organisation_type", HCN.organisationType),
-        ):
-            if row.get(column):
-                triples.append((organisation, prop, Literal(row[column])))
-        town, postcode = row.get("town", ""), row.get("postcode", "")
-        if town:
-            triples.append((address, EURIO.addressLocality, Literal(town)))
-        if postcode:
-            triples.append((address, EURIO.postalCode, Literal(postcode)))
-        full = ", ".join(p for p in (f"{postcode} {town}".strip(), country.name) if p)
-        triples.append((address, EURIO.fullAddress, Literal(full)))
         nuts = row.get("nuts", "").upper()
-        if nuts:
-            if not _NUTS.match(nuts):
-                raise row.fail("nuts", f"not a NUTS code: {nuts!r}")
-            region = uris.nuts(nuts)
-            triples += [
-                (site, EURIO.hasGeographicalLocation, region),
-                (region, RDF.type, EURIO.AdministrativeArea),
-                (region, SKOS.notation, Literal(nuts)),
-            ]
+        if nuts and not NUTS_CODE.match(nuts):
+            raise row.fail("nuts", f"not a NUTS code: {nuts!r}")
+        lat = lon = None
         if row.get("lat") or row.get("lon"):
             lat, lon = row.decimal("lat"), row.decimal("lon")
             if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
                 raise row.fail(
                     "lat", f"coordinates out of range: {row.get('lat')}, {row.get('lon')}"
                 )
-            node = self.uris.id("coordinates", key)
-            triples += [
-                (site, EURIO.hasCoordinates, node),
-                (node, RDF.type, EURIO.Coordinates),
-                (node, EURIO.latitude, Literal(lat, datatype=XSD.decimal)),
-                (node, EURIO.longitude, Literal(lon, datatype=XSD.decimal)),
-            ]
+        place = Place(
+            country,
+            row["country"].strip().upper(),
+            postcode=row.get("postcode", ""),
+            town=row.get("town", ""),
+            nuts=nuts,
+            latitude=lat,
+            longitude=lon,
+        )
+        triples = organisation_triples(self.uris, organisation, key, name, place)
+        for column, prop in (
+            ("legal_status", HCN.legalStatus),
+            ("organisation_type", HCN.organisationType),
+        ):
+            if row.get(column):
+                triples.append((organisation, prop, Literal(row[column])))
         return triples
 
     def event(
