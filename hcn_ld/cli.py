@@ -66,16 +66,10 @@ def build_command(ctx: click.Context, store: str | None) -> None:
     """
     settings = _settings(ctx, store=store)
     try:
-        result = build(settings, show_progress=sys.stderr.isatty())
+        with _publishing(settings):
+            result = build(settings, show_progress=sys.stderr.isatty())
     except SourceError as exc:
         raise click.ClickException(f"source error: {exc}") from None
-    except BuildFailed as exc:
-        click.echo(exc.report.summary(), err=True)
-        click.echo(f"full SHACL report: {exc.report_path}", err=True)
-        raise click.ClickException("validation failed; the published store is unchanged") from None
-    except StoreError as exc:
-        message = f"store error: {exc}; the published store is unchanged"
-        raise click.ClickException(message) from None
     click.echo(
         f"published {len(result.mapped.graph)} triples into {_shown(settings.store)} "
         f"(version {result.version}; {len(result.report.warnings)} warning(s))"
@@ -330,37 +324,31 @@ def import_keep(
 ) -> None:
     """Import KEEP exports (Excel .xlsx or project-API .json) into {base}graph/keep.
 
-    Bad rows are reported (file, row, field, why) and skipped; the rest is validated
-    project by project (in parallel) with shapes/ and published atomically, replacing
-    only the KEEP graph.
+    Bad rows are reported (file, row, field, why) and skipped; the rest is mapped project by
+    project (in parallel), bulk-loaded into a new version of the store, validated there with
+    shapes/ and published only if it conforms, replacing only the KEEP graph.
     """
-    import tempfile
-
     from hcn_ld.importers.common import ImportLog
-    from hcn_ld.importers.keep import GRAPH, partitions
-    from hcn_ld.partitions import prepare
-    from hcn_ld.pipeline import publish_files, report_path
+    from hcn_ld.importers.keep import GRAPH, read_projects
+    from hcn_ld.pipeline import import_partitioned
     from hcn_ld.uris import Minter
 
     settings = _settings(ctx, store=store)
     log = ImportLog()
-    cache = report_path(settings).parent.parent / "cache" / "keep" if incremental else None
-    with tempfile.TemporaryDirectory(prefix="hcn-keep-") as scratch:
-        ntriples = Path(scratch) / "keep.nt"
-        parts = partitions(files, Minter(settings.base), settings.data_dir, log)
-        report, timings = prepare(parts, ntriples, settings, workers=workers, cache=cache)
-        for error in log.errors:
-            click.echo(f"bad row skipped: {error}", err=True)
-        click.echo(report.summary(), err=True)
-        click.echo(
-            f"mapped {timings.partitions} projects in {timings.mapping:.1f} s; validation waited "
-            f"{timings.validation:.1f} s ({timings.cached} projects unchanged, not re-validated)",
-            err=True,
-        )
-        info = {"import": {"source": GRAPH, **log.counts, "bad_rows": len(log.errors)}}
-        with _publishing(settings):
-            version = publish_files(settings, {GRAPH: ntriples}, report, info)
-    click.echo(f"{log.summary()}; published into {_shown(settings.store)} (version {version})")
+    mapper, projects = read_projects(files, Minter(settings.base), settings.data_dir, log)
+    with _publishing(settings):
+        try:
+            done = import_partitioned(
+                settings, GRAPH, projects, mapper.project, log,
+                workers=workers, incremental=incremental,
+            )  # fmt: skip
+        finally:
+            for error in log.errors:
+                click.echo(f"bad row skipped: {error}", err=True)
+    click.echo(done.report.summary(), err=True)
+    stages = ", ".join(f"{stage} {s:.1f} s" for stage, s in done.seconds.items())
+    click.echo(f"{done.mapped.partitions} projects; validated {done.validated}; {stages}", err=True)
+    click.echo(f"{log.summary()}; published into {_shown(settings.store)} (version {done.version})")
 
 
 @contextmanager
@@ -369,6 +357,7 @@ def _publishing(settings: Settings) -> Iterator[None]:
     try:
         yield
     except BuildFailed as exc:
+        click.echo(exc.report.summary(), err=True)
         click.echo(f"full SHACL report: {exc.report_path}", err=True)
         raise click.ClickException("validation failed; the published store is unchanged") from None
     except StoreError as exc:
@@ -409,13 +398,10 @@ def import_cordis(
     for error in result.log.errors:
         click.echo(f"bad row skipped: {error}", err=True)
     report = run_shapes(result.mapped, settings)
-    click.echo(report.summary(), err=True)
     info = {"import": {"source": "cordis", **result.log.counts, "bad_rows": len(result.log.errors)}}
-    try:
+    with _publishing(settings):
         version = publish_mapped(settings, {GRAPH: result.mapped.graph}, report, info)
-    except BuildFailed as exc:
-        click.echo(f"full SHACL report: {exc.report_path}", err=True)
-        raise click.ClickException("validation failed; the published store is unchanged") from None
+    click.echo(report.summary(), err=True)
     click.echo(f"{result.log.summary()}; published into {settings.store} (version {version})")
 
 

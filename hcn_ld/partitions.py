@@ -1,221 +1,222 @@
-"""Large imports partition by partition: N-Triples streamed to a file, SHACL per batch in parallel.
+"""Large imports: partitions mapped in parallel worker processes straight into N-Triples.
 
 An importer that can cut its data into self-contained partitions (KEEP: one project with its
-partners, organisations, events and places) never builds one giant rdflib graph: each
-partition's triples are appended to an N-Triples file (for the store's bulk loader) and
-validated with pyshacl together with a few neighbours in a process pool; the reports are
-merged, each finding once. For shapes that only look at a node's neighbourhood (all of
-``shapes/``) this finds exactly what whole-graph validation finds
-(``tests/test_partitions.py`` proves it on a corpus with planted errors).
+partners, organisations, events and places) never builds one giant rdflib graph. Worker
+processes map a share of the items each and append every partition's triples to their own
+N-Triples file, ready for the store's bulk loader; nodes shared by many partitions
+(organisations, programmes, places) are described identically in each, so a worker writes a
+subject's triples only the first time it meets it. Validation then runs over the loaded
+store (:mod:`hcn_ld.shaclsparql`).
 
-With a cache folder, the findings of every partition are kept under the hash of its triples
-(and of the shapes and ontology), so an incremental import validates only changed partitions::
+With the fingerprints of a previous import (a hash of each partition's triples), only the
+subjects of new or changed partitions are reported for re-validation::
 
-    report, timings = prepare(parts, Path("keep.nt"), settings, cache=Path("var/cache"))
+    mapped = map_partitions(projects, mapper.project, Path("scratch"), previous=fingerprints)
+    mapped.files, mapped.changed_subjects
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import multiprocessing
 import os
-import pickle
 import time
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.plugins.serializers.nt import _nt_row
 
 from hcn_ld.config import Settings
-from hcn_ld.mapping import Mapped
 from hcn_ld.sources import Origin
-from hcn_ld.validation import Finding, Report, ontology_graph, shapes_graph, sort_findings
-from hcn_ld.validation import validate as validate_graph
+from hcn_ld.validation import Finding, Report, sort_findings
+
+if TYPE_CHECKING:
+    from hcn_ld.importers.common import ImportLog
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
-
-#: Partitions validated together in one pyshacl call (amortises its start-up per graph).
-BATCH = 40
 
 
 @dataclass
 class Partition:
-    """The triples of one self-contained part of an import, and the source of each IRI."""
+    """The triples of one self-contained part of an import, and the source of each IRI.
 
+    ``key`` names the partition across imports (KEEP: the project IRI); ``shared`` holds the
+    triples describing nodes that other partitions describe identically (organisations,
+    programmes, places), written once per worker.
+    """
+
+    key: str
     triples: list[Triple]
+    shared: list[Triple] = field(default_factory=list)
     origins: dict[URIRef, Origin] = field(default_factory=dict)
 
-    def ntriples(self) -> str:
-        """The triples as N-Triples text."""
-        return "".join(_nt_row(t) for t in self.triples)
+    def all_triples(self) -> list[Triple]:
+        """Its own triples, then the shared ones."""
+        return self.triples + self.shared
 
 
 @dataclass
-class Timings:
-    """Seconds spent per stage of :func:`prepare` (mapping overlaps validation in time)."""
+class Mapped:
+    """What :func:`map_partitions` wrote: N-Triples files, and what is known about them."""
 
-    mapping: float = 0.0
-    validation: float = 0.0
+    files: list[Path] = field(default_factory=list)
+    origins: dict[str, Origin] = field(default_factory=dict)
+    #: partition key -> SHA-256 of its triples (only when asked for, see ``previous``)
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    #: subjects of partitions that are new or changed since ``previous`` (None: not asked)
+    changed_subjects: set[str] | None = None
     partitions: int = 0
-    cached: int = 0
+    lines: int = 0
+    seconds: float = 0.0
 
 
-# ------------------------------------------------------------------ worker side
-
-_WORKER: dict[str, object] = {}
-
-
-def _start_worker(settings: Settings) -> None:
-    _WORKER.update(
-        settings=settings, shapes=shapes_graph(settings), ontology=ontology_graph(settings)
-    )
+#: What a forked worker maps: (items, function, previous fingerprints or None, log factory).
+_JOB: tuple[Sequence[Any], Callable[[Any, Any], Partition | None], dict | None, Callable] = (
+    (),
+    lambda item, log: None,
+    None,
+    lambda: None,
+)
 
 
-def _validate_batch(
-    batch: list[tuple[str, dict[URIRef, Origin]]],
-) -> list[tuple[list[Finding], str]]:
-    """Validate partitions together; each gets the findings about its own nodes (and the
-    SHACL report triples of those findings as N-Triples)."""
-    graph = Graph()
-    origins: dict[URIRef, Origin] = {}
-    for text, part_origins in batch:
-        graph.parse(data=text, format="nt")
-        origins.update(part_origins)
-    report = validate_graph(
-        Mapped(graph, origins),
-        _WORKER["settings"],  # type: ignore[arg-type]
-        shapes=_WORKER["shapes"],  # type: ignore[arg-type]
-        ontology=_WORKER["ontology"],  # type: ignore[arg-type]
-    )
-    if not report.findings:
-        return [([], "") for _ in batch]
-    subjects = [{line.split(" ", 1)[0][1:-1] for line in text.splitlines()} for text, _ in batch]
-    report_text = report.graph.serialize(format="nt")
-    out = []
-    for own in subjects:
-        findings = [f for f in report.findings if f.focus in own]
-        out.append((findings, report_text if findings else ""))
-    return out
+def _map_share(share: tuple[int, int, str]) -> tuple[Mapped, Any]:
+    """Map ``items[start:stop]`` into ``path`` (runs in a forked worker)."""
+    start, stop, path = share
+    items, make, previous, new_log = _JOB
+    log = new_log()
+    result = Mapped(files=[Path(path)], changed_subjects=set() if previous is not None else None)
+    written: set[str] = set()  # shared rows written so far
+    with open(path, "w", encoding="utf-8") as out:
+        for item in items[start:stop]:
+            part = make(item, log)
+            if part is None:
+                continue
+            result.partitions += 1
+            own = [_nt_row(t) for t in part.triples]
+            shared = [_nt_row(t) for t in part.shared]
+            if previous is not None:
+                digest = hashlib.sha256("".join(own + shared).encode()).hexdigest()
+                result.fingerprints[part.key] = digest
+                if previous.get(part.key) != digest:
+                    subjects = {str(t[0]) for t in part.all_triples()}
+                    result.changed_subjects.update(subjects)  # type: ignore[union-attr]
+            new = [row for row in dict.fromkeys(shared) if row not in written]
+            written.update(new)
+            out.write("".join(own))
+            out.write("".join(new))
+            result.lines += len(own) + len(new)
+            for iri, origin in part.origins.items():
+                result.origins.setdefault(str(iri), origin)
+    return result, log
 
 
-# ------------------------------------------------------------------ parent side
-
-
-def _fingerprint(settings: Settings) -> str:
-    digest = hashlib.sha256()
-    for folder in (settings.shapes_dir, settings.ontology_dir):
-        for path in sorted(folder.glob("*.ttl")):
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-class _Cache:
-    """Findings per partition, by hash of (shapes, ontology, partition triples)."""
-
-    def __init__(self, folder: Path | None, settings: Settings) -> None:
-        self.folder = folder
-        self.salt = _fingerprint(settings) if folder else ""
-        if folder:
-            folder.mkdir(parents=True, exist_ok=True)
-
-    def key(self, text: str) -> str:
-        return hashlib.sha256((self.salt + text).encode()).hexdigest()
-
-    def get(self, key: str) -> tuple[list[Finding], str] | None:
-        if not self.folder:
-            return None
-        path = self.folder / f"{key}.pickle"
-        return pickle.loads(path.read_bytes()) if path.exists() else None
-
-    def put(self, key: str, value: tuple[list[Finding], str]) -> None:
-        if self.folder:
-            (self.folder / f"{key}.pickle").write_bytes(pickle.dumps(value))
-
-
-def prepare(
-    parts: Iterable[Partition],
-    out: Path,
-    settings: Settings,
+def map_partitions(
+    items: Sequence[Any],
+    make: Callable[[Any, ImportLog], Partition | None],
+    folder: Path,
     *,
     workers: int | None = None,
-    cache: Path | None = None,
-) -> tuple[Report, Timings]:
-    """Write every partition to ``out`` (N-Triples) and validate them in a process pool.
+    previous: dict[str, str] | None = None,
+) -> tuple[Mapped, ImportLog]:
+    """Map ``items`` with ``make`` in ``workers`` forked processes into N-Triples files in
+    ``folder``; returns what was written and the merged import log.
 
-    Returns the merged report (each finding once, ordered as :func:`validate` orders them)
-    and the time spent. Only ``BATCH``-sized groups of partitions are in flight at once, so
-    memory stays flat however large the import.
+    ``make(item, log)`` returns an item's partition (or ``None``, having logged why). With
+    ``previous`` fingerprints, each partition's fingerprint is computed and the subjects of
+    new or changed partitions are collected in ``changed_subjects``.
     """
-    timings = Timings()
-    store = _Cache(cache, settings)
-    results: list[tuple[list[Finding], str]] = []
-    pending: list[tuple[Future, list[str]]] = []
-    workers = workers or os.cpu_count() or 1
+    from hcn_ld.importers.common import ImportLog
+
+    global _JOB
     started = time.perf_counter()
-    waited = 0.0
-
-    def collect(limit: int) -> None:
-        nonlocal waited
-        while len(pending) > limit:
-            future, keys = pending.pop(0)
-            before = time.perf_counter()
-            answers = future.result()
-            waited += time.perf_counter() - before
-            for key, answer in zip(keys, answers, strict=True):
-                store.put(key, answer)
-                results.append(answer)
-
-    with (
-        ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(settings,)) as pool,
-        out.open("w", encoding="utf-8") as sink,
-    ):
-        for batch in _batches(parts, store, results, sink, timings):
-            keys = [store.key(text) for text, _ in batch]
-            pending.append((pool.submit(_validate_batch, batch), keys))
-            collect(limit=2 * workers)
-        collect(limit=0)
-    total = time.perf_counter() - started
-    timings.validation = waited
-    timings.mapping = total - waited
-    return _merge(results), timings
-
-
-def _batches(
-    parts: Iterable[Partition],
-    cache: _Cache,
-    results: list[tuple[list[Finding], str]],
-    sink,
-    timings: Timings,
-) -> Iterator[list[tuple[str, dict[URIRef, Origin]]]]:
-    batch: list[tuple[str, dict[URIRef, Origin]]] = []
-    for part in parts:
-        text = part.ntriples()
-        sink.write(text)
-        timings.partitions += 1
-        known = cache.get(cache.key(text))
-        if known is not None:
-            timings.cached += 1
-            results.append(known)
-            continue
-        batch.append((text, part.origins))
-        if len(batch) == BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    workers = max(1, min(workers or os.cpu_count() or 1, len(items) or 1))
+    step = -(-len(items) // workers) if items else 0
+    shares = [
+        (start, min(start + step, len(items)), str(folder / f"part-{n:03d}.nt"))
+        for n, start in enumerate(range(0, len(items), step or 1))
+    ]
+    _JOB = (items, make, previous, ImportLog)
+    try:
+        if len(shares) > 1:
+            with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
+                results = pool.map(_map_share, shares)
+        else:
+            results = [_map_share(share) for share in shares]
+    finally:
+        _JOB = ((), _JOB[1], None, ImportLog)
+    mapped = Mapped(changed_subjects=set() if previous is not None else None)
+    log = ImportLog()
+    for part, part_log in results:
+        mapped.files += part.files
+        for iri, origin in part.origins.items():
+            mapped.origins.setdefault(iri, origin)
+        mapped.fingerprints.update(part.fingerprints)
+        if part.changed_subjects is not None:
+            mapped.changed_subjects |= part.changed_subjects  # type: ignore[operator]
+        mapped.partitions += part.partitions
+        mapped.lines += part.lines
+        log.counts.update(part_log.counts)
+        log.errors += part_log.errors
+    mapped.seconds = time.perf_counter() - started
+    return mapped, log
 
 
-def _merge(results: list[tuple[list[Finding], str]]) -> Report:
-    graph = Graph()
-    seen: dict[tuple, Finding] = {}
-    reports: set[str] = set()
-    for findings, report_text in results:
-        for finding in findings:
-            key = (finding.severity, finding.focus, finding.path, finding.message, finding.value)
-            seen.setdefault(key, finding)
-        if report_text and report_text not in reports:  # one batch's report, parsed once
-            reports.add(report_text)
-            graph.parse(data=report_text, format="nt")
-    return Report(graph, sort_findings(seen.values()))
+@dataclass
+class IncrementalCache:
+    """The fingerprints and findings of the last import of a source, kept as JSON beside the
+    store and valid only for the shapes and ontology they were made with::
+
+        cache = IncrementalCache.open(Path("var/cache/keep.json"), settings)
+        mapped, log = map_partitions(items, make, folder, previous=cache.fingerprints)
+    """
+
+    path: Path
+    salt: str
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, path: Path, settings: Settings) -> IncrementalCache:
+        """The cache at ``path``; empty if missing, unreadable or made with other shapes."""
+        salt = hashlib.sha256()
+        for folder in (settings.shapes_dir, settings.ontology_dir):
+            for ttl in sorted(folder.glob("*.ttl")):
+                salt.update(ttl.read_bytes())
+        cache = cls(path, salt.hexdigest())
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return cache
+        if data.get("salt") == cache.salt:
+            cache.fingerprints = data["fingerprints"]
+            cache.findings = [
+                Finding(**{**f, "origin": Origin(**f["origin"]) if f["origin"] else None})
+                for f in data["findings"]
+            ]
+        return cache
+
+    def carry_over(
+        self, report: Report, focus: set[str], present: Callable[[set[str]], set[str]]
+    ) -> Report:
+        """``report`` (about the ``focus`` subjects) plus the earlier findings about subjects
+        outside it that ``present`` says are still there."""
+        earlier = [f for f in self.findings if f.focus not in focus]
+        kept = present({f.focus for f in earlier})
+        findings = report.findings + [f for f in earlier if f.focus in kept]
+        return Report(report.graph, sort_findings(findings))
+
+    def save(self, fingerprints: dict[str, str], report: Report) -> None:
+        """Keep what an import that was published found (written whole, then renamed)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data = {
+            "salt": self.salt,
+            "fingerprints": fingerprints,
+            "findings": [asdict(f) for f in report.findings],
+        }
+        scratch = self.path.with_suffix(".partial")
+        scratch.write_text(json.dumps(data))
+        os.replace(scratch, self.path)

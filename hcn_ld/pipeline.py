@@ -7,16 +7,21 @@ hcn-ld validate    # = check(Settings())
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph
 from tqdm import tqdm
 
-from hcn_ld import uris
+from hcn_ld import partitions, uris
 from hcn_ld.config import Settings
+from hcn_ld.importers.common import ImportLog
 from hcn_ld.mapping import Mapped, map_sources
+from hcn_ld.shaclsparql import validate_store
 from hcn_ld.sources import load_sources
 from hcn_ld.store import is_remote, open_store
 from hcn_ld.store.base import GraphFile
@@ -73,19 +78,23 @@ def publish_mapped(
     report: Report,
     info: dict[str, object] | None = None,
 ) -> str:
-    """Publish validated graphs (source name -> graph) into the store; returns the new version.
+    """Publish validated graphs (source name -> graph) as ``{base}graph/{source}`` into the
+    store; returns the new version.
 
-    Importers call this after their own mapping and validation, so every source goes through
-    the same atomic publish; a report with violations is refused.
+    The build and the CORDIS importer call this after their own mapping and validation, so
+    every source goes through the same atomic publish; a report with violations is refused.
+    (Large imports go through :func:`import_partitioned` instead.)
     """
     refuse_violations(settings, report)
+    minter = Minter(settings.base)
+    details = {"base": settings.base, "validation": _validation_info(report), **(info or {})}
     with tempfile.TemporaryDirectory(prefix="hcn-publish-") as scratch:
-        files = {}
+        files = []
         for source, graph in graphs.items():
             path = Path(scratch) / f"{uris.slug(source)}.nt"
             graph.serialize(destination=path, format="nt", encoding="utf-8")
-            files[source] = path
-        return publish_files(settings, files, report, info)
+            files.append(GraphFile(str(minter.graph(source)), path))
+        return open_store(settings.store).publish(files, details)
 
 
 def refuse_violations(settings: Settings, report: Report) -> None:
@@ -94,23 +103,87 @@ def refuse_violations(settings: Settings, report: Report) -> None:
         raise BuildFailed(report, report.write(report_path(settings)))
 
 
-def publish_files(
-    settings: Settings,
-    files: dict[str, Path],
-    report: Report,
-    info: dict[str, object] | None = None,
-) -> str:
-    """Publish validated N-Triples files (source name -> file) as ``{base}graph/{source}``.
+@dataclass
+class Imported:
+    """What :func:`import_partitioned` did, with seconds per stage."""
 
-    The path for large imports, whose triples are streamed to a file and never held in one
-    rdflib graph (:mod:`hcn_ld.partitions`); refuses a report with violations.
+    version: str
+    report: Report
+    log: ImportLog
+    mapped: partitions.Mapped
+    seconds: dict[str, float]
+    #: partitions re-validated (all of them unless incremental)
+    validated: str
+
+
+def import_partitioned(
+    settings: Settings,
+    source: str,
+    items: Sequence[object],
+    make: Callable[[object, ImportLog], partitions.Partition | None],
+    log: ImportLog,
+    *,
+    workers: int | None = None,
+    incremental: bool = False,
+) -> Imported:
+    """Map ``items`` in parallel (:func:`hcn_ld.partitions.map_partitions`), bulk-load the
+    result as ``{base}graph/{source}`` into a new version of the store, validate it there with
+    the shapes compiled to SPARQL (:mod:`hcn_ld.shaclsparql`) and switch to it only if it
+    conforms (:class:`BuildFailed` otherwise; nothing changes).
+
+    ``incremental``: only the subjects of partitions new or changed since the last import of
+    ``source`` (fingerprints kept in ``var/cache`` beside the store) are validated; the
+    findings about the others are carried over.
     """
-    refuse_violations(settings, report)
-    minter = Minter(settings.base)
-    graph_files = [GraphFile(str(minter.graph(source)), path) for source, path in files.items()]
-    validation = {"conforms": True, "violations": 0, "warnings": len(report.warnings)}
-    details = {"base": settings.base, "validation": validation, **(info or {})}
-    return open_store(settings.store).publish(graph_files, details)
+    graph = str(Minter(settings.base).graph(source))
+    cache_path = report_path(settings).parent.parent / "cache" / f"{source}.json"
+    cache = partitions.IncrementalCache.open(cache_path, settings) if incremental else None
+    seconds: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix=f"hcn-{source}-") as scratch:
+        mapped, mapping_log = partitions.map_partitions(
+            items, make, Path(scratch), workers=workers,
+            previous=cache.fingerprints if cache else None,
+        )  # fmt: skip
+        log.counts.update(mapping_log.counts)
+        log.errors += mapping_log.errors
+        seconds["mapping"] = mapped.seconds
+        focus = mapped.changed_subjects if cache and cache.fingerprints else None
+        outcome: dict[str, Report] = {}
+        info: dict[str, object] = {"import": {"source": source, **log.counts}}
+
+        def check(store: ox.Store) -> None:
+            seconds["load"] = time.perf_counter() - loaded
+            started = time.perf_counter()
+            report = validate_store(store, settings, graph=graph, origins=mapped.origins,
+                                    focus=focus)  # fmt: skip
+            if focus is not None and cache is not None:
+                report = cache.carry_over(report, focus, partial(_present, store, graph))
+            seconds["validation"] = time.perf_counter() - started
+            outcome["report"] = report
+            refuse_violations(settings, report)
+            info["validation"] = _validation_info(report)
+
+        loaded = time.perf_counter()
+        version = open_store(settings.store).publish(
+            [GraphFile(graph, tuple(mapped.files))], {"base": settings.base, **info}, check
+        )
+        seconds["publish"] = time.perf_counter() - loaded - seconds["load"] - seconds["validation"]
+    report = outcome["report"]
+    if cache is not None:
+        cache.save(mapped.fingerprints, report)
+    validated = "all" if focus is None else f"{len(focus)} changed subjects"
+    return Imported(version, report, log, mapped, seconds, validated)
+
+
+def _present(store: ox.Store, graph: str, subjects: set[str]) -> set[str]:
+    """Those of ``subjects`` that are subjects in ``graph``."""
+    values = " ".join(f"<{s}>" for s in subjects if not s.startswith("_:"))
+    query = f"SELECT DISTINCT ?s {{ VALUES ?s {{ {values} }} GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    return {row["s"].value for row in store.query(query)}  # type: ignore[index,union-attr]
+
+
+def _validation_info(report: Report) -> dict[str, object]:
+    return {"conforms": report.conforms, "violations": 0, "warnings": len(report.warnings)}
 
 
 def build(settings: Settings, *, show_progress: bool = False) -> BuildResult:

@@ -2,23 +2,40 @@
 
 from __future__ import annotations
 
-from rdflib import Namespace
+from rdflib import Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, TIME, VOID, XSD
 
+
+class Vocabulary(Namespace):
+    """An rdflib ``Namespace`` that makes each term once (rdflib builds and checks a new
+    ``URIRef`` at every ``NS.term``, a large share of an importer's time)::
+
+        >>> EURIO.hasRole is EURIO.hasRole
+        True
+    """
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("__"):  # copy, pickle and friends look for dunders
+            raise AttributeError(name)
+        term = self.term(name)
+        self.__dict__[name] = term
+        return term
+
+
 #: The hcn-ld ontology: terms the EU vocabularies lack (see ``ontology/hcn.ttl``).
-HCN = Namespace("https://w3id.org/hcn/ontology#")
+HCN = Vocabulary("https://w3id.org/hcn/ontology#")
 #: EURIO, the CORDIS knowledge graph's ontology.
-EURIO = Namespace("http://data.europa.eu/s66#")
+EURIO = Vocabulary("http://data.europa.eu/s66#")
 #: SEMIC core vocabularies (Core Public Event, Core Location share this namespace).
-CV = Namespace("http://data.europa.eu/m8g/")
-LOCN = Namespace("http://www.w3.org/ns/locn#")
-SCHEMA = Namespace("http://schema.org/")
-GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
-GSP = Namespace("http://www.opengis.net/ont/geosparql#")
-SH = Namespace("http://www.w3.org/ns/shacl#")
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
-ADMS = Namespace("http://www.w3.org/ns/adms#")
+CV = Vocabulary("http://data.europa.eu/m8g/")
+LOCN = Vocabulary("http://www.w3.org/ns/locn#")
+SCHEMA = Vocabulary("http://schema.org/")
+GEO = Vocabulary("http://www.w3.org/2003/01/geo/wgs84_pos#")
+GSP = Vocabulary("http://www.opengis.net/ont/geosparql#")
+SH = Vocabulary("http://www.w3.org/ns/shacl#")
+SD = Vocabulary("http://www.w3.org/ns/sparql-service-description#")
+HYDRA = Vocabulary("http://www.w3.org/ns/hydra/core#")
+ADMS = Vocabulary("http://www.w3.org/ns/adms#")
 
 #: Prefix -> namespace, declared in Turtle output, JSON-LD contexts and the query UI.
 PREFIXES: dict[str, str] = {

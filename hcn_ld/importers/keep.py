@@ -364,6 +364,9 @@ class KeepMapper:
         #: first row describing each organisation / programme (same in every partition)
         self.organisations: dict[str, Row] = {}
         self.programmes: dict[str, Row] = {}
+        #: organisation key -> its triples (mapped once, shared by every partition)
+        self.described: dict[str, list[Triple]] = {}
+        self.places: dict[URIRef, list[Triple]] = {}
 
     def register(self, projects: Iterable[KeepProject]) -> None:
         """Remember the first row naming each organisation and programme."""
@@ -386,22 +389,23 @@ class KeepMapper:
     def project(self, keep: KeepProject, log: ImportLog) -> Partition | None:
         """The partition of one project (``None`` and a logged error if its row is bad)."""
         try:
-            triples, origins = self.project_row(keep.row)
+            triples, shared, origins = self.project_row(keep.row)
         except RowError as error:
             log.error(error)
             for row in keep.partners + keep.events:
                 log.error(row.fail("project", f"skipped with its project ({error.why})"))
             return None
-        part = Partition(triples)
         project = self.uris.id("project", f"keep-{uris.slug(keep.row['id'])}")
+        part = Partition(str(project), triples, shared)
         roles = 0
         for order, partner in enumerate(keep.partners, start=1):
             try:
-                more, new = self.partner(partner, project, keep.row["id"], order)
+                more, organisation, new = self.partner(partner, project, keep.row["id"], order)
             except RowError as error:
                 log.error(error)
                 continue
             part.triples += more
+            part.shared += organisation
             origins.update(new)
             roles += 1
         part.triples.append((project, HCN.partnerCount, Literal(roles, datatype=XSD.integer)))
@@ -409,18 +413,16 @@ class KeepMapper:
         places: set[URIRef] = set()
         for event in keep.events:
             try:
-                more, new, place = self.event(event, project, keep.row["id"], events)
+                more, theme, new, place = self.event(event, project, keep.row["id"], events)
             except RowError as error:
                 log.error(error)
                 continue
             part.triples += more
+            part.shared += theme
             origins.update(new)
             places.add(place)
         for place in sorted(places):
-            for p, o in self.place_graph.predicate_objects(place):
-                part.triples.append((place, p, o))  # type: ignore[arg-type]
-                if p == HCN.country:
-                    part.triples += [(o, q, v) for q, v in self.place_graph.predicate_objects(o)]
+            part.shared += self.place(place)
         part.origins = {
             iri: row.origin(str(iri).rsplit("/", 1)[-1]) for iri, row in origins.items()
         }
@@ -429,7 +431,19 @@ class KeepMapper:
         log.count("events", len(events))
         return part
 
-    def project_row(self, row: Row) -> tuple[list[Triple], dict[URIRef, Row]]:
+    def place(self, place: URIRef) -> list[Triple]:
+        """A place of data/places.csv with its country (looked up once)."""
+        if place not in self.places:
+            triples = []
+            for p, o in self.place_graph.predicate_objects(place):
+                triples.append((place, p, o))
+                if p == HCN.country:
+                    triples += [(o, q, v) for q, v in self.place_graph.predicate_objects(o)]
+            self.places[place] = triples  # type: ignore[assignment]
+        return self.places[place]
+
+    def project_row(self, row: Row) -> tuple[list[Triple], list[Triple], dict[URIRef, Row]]:
+        """A project's own triples, those of shared nodes (themes, programme), its rows."""
         pid = row.required("id")
         ref = f"keep-{uris.slug(pid)}"
         if not uris.slug(pid):
@@ -480,11 +494,13 @@ class KeepMapper:
         rate = _rate(row)
         if rate is not None:
             triples.append((project, HCN.euCofinancingRate, Literal(rate, datatype=XSD.decimal)))
+        shared: list[Triple] = []
         for label in filter(None, (t.strip() for t in row.get("themes", "").split(";"))):
             theme, more = self.theme(label)
-            triples += [(project, DCTERMS.subject, theme), *more]
-        triples += self.grant(row, project, ref)
-        return triples, origins
+            triples.append((project, DCTERMS.subject, theme))
+            shared += more
+        own, programme = self.grant(row, project, ref)
+        return triples + own, shared + programme, origins
 
     def money(self, ref: str, value: Decimal) -> tuple[URIRef, list[Triple]]:
         amount = self.uris.id("amount", ref)
@@ -503,8 +519,9 @@ class KeepMapper:
             (theme, SKOS.prefLabel, Literal(label, lang="en")),
         ]
 
-    def grant(self, row: Row, project: URIRef, ref: str) -> list[Triple]:
-        """The grant: programme (with its programming period), priority, EU funding."""
+    def grant(self, row: Row, project: URIRef, ref: str) -> tuple[list[Triple], list[Triple]]:
+        """The grant with its EU funding, and the (shared) programme with its programming
+        period and priority."""
         grant = self.uris.id("grant", ref)
         key = self.programme_key(row)
         if not key:
@@ -517,6 +534,8 @@ class KeepMapper:
             (grant, RDF.type, EURIO.Grant),
             (grant, EURIO.funds, project),
             (grant, EURIO.hasFundingSchemeProgramme, programme),
+        ]
+        shared: list[Triple] = [
             (programme, RDF.type, EURIO.FundingScheme),
             (programme, RDF.type, HCN.Programme),
             (programme, EURIO.title, Literal(name, lang="en")),
@@ -528,7 +547,7 @@ class KeepMapper:
             )
         start, end = (Literal(match[i], datatype=XSD.gYear) for i in (1, 2))
         period = self.uris.id("period", f"{match[1]}-{match[2]}")
-        triples += [
+        shared += [
             (programme, HCN.programmingPeriod, period),
             (period, RDF.type, DCTERMS.PeriodOfTime),
             (period, RDFS.label, Literal(f"{match[1]}–{match[2]}")),
@@ -537,8 +556,8 @@ class KeepMapper:
         ]
         if row.get("priority"):
             priority = self.uris.id("programme", _key(row["priority"], key))
-            triples += [
-                (grant, EURIO.hasFundingSchemeTopic, priority),
+            triples.append((grant, EURIO.hasFundingSchemeTopic, priority))
+            shared += [
                 (priority, RDF.type, EURIO.FundingScheme),
                 (priority, EURIO.title, Literal(row["priority"], lang="en")),
                 (priority, EURIO.isSubSchemeOf, programme),
@@ -547,11 +566,12 @@ class KeepMapper:
         if funding is not None:
             amount, more = self.money(f"{ref}-eu-funding", funding)
             triples += [(grant, EURIO.hasFundingAmount, amount), *more]
-        return triples
+        return triples, shared
 
     def partner(
         self, row: Row, project: URIRef, pid: str, order: int
-    ) -> tuple[list[Triple], dict[URIRef, Row]]:
+    ) -> tuple[list[Triple], list[Triple], dict[URIRef, Row]]:
+        """A participation, and its organisation as the first row naming it describes it."""
         kind = row.required("type").lower()
         if kind not in PARTNER_ROLES:
             raise row.fail("type", f"unknown partner type {row['type']!r} (lead or partner)")
@@ -577,8 +597,9 @@ class KeepMapper:
             if value is not None:
                 amount, more = self.money(f"keep-{uris.slug(pid)}-{order}-{suffix}", value)
                 triples += [(role, prop, amount), *more]
-        triples += self.organisation(first, organisation, key)
-        return triples, {role: row, organisation: first}
+        if key not in self.described:
+            self.described[key] = self.organisation(first, organisation, key)
+        return triples, self.described[key], {role: row, organisation: first}
 
     def organisation(self, row: Row, organisation: URIRef, key: str) -> list[Triple]:
         """An organisation, its site, address, coordinates and country (from its first row)."""
@@ -616,7 +637,8 @@ class KeepMapper:
 
     def event(
         self, row: Row, project: URIRef, pid: str, seen: dict[str, URIRef]
-    ) -> tuple[list[Triple], dict[URIRef, Row], URIRef]:
+    ) -> tuple[list[Triple], list[Triple], dict[URIRef, Row], URIRef]:
+        """An event of a project, its (shared) theme, its row and its place."""
         kind = row.required("type")
         if kind not in EVENT_KINDS:
             raise row.fail("type", f"unknown event type {kind!r} (known: {', '.join(EVENT_KINDS)})")
@@ -639,11 +661,12 @@ class KeepMapper:
         ]
         if row.get("end"):
             triples.append((event, SCHEMA.endDate, _month_or_date(row, "end")))
+        shared: list[Triple] = []
         if row.get("theme"):
-            theme, more = self.theme(row["theme"])
-            triples += [(event, DCTERMS.subject, theme), *more]
+            theme, shared = self.theme(row["theme"])
+            triples.append((event, DCTERMS.subject, theme))
         seen[eid] = event
-        return triples, {event: row}, place
+        return triples, shared, {event: row}, place
 
 
 def reference_places(data_dir: Path) -> Sources:
@@ -668,13 +691,22 @@ def reference_places(data_dir: Path) -> Sources:
     )
 
 
+def read_projects(
+    paths: Sequence[Path], minter: Minter, data_dir: Path, log: ImportLog
+) -> tuple[KeepMapper, list[KeepProject]]:
+    """The projects of the exports, and a mapper that knows them all
+    (``mapper.project(project, log)`` maps one; see :func:`hcn_ld.pipeline.import_partitioned`)."""
+    projects = read_exports(paths, log)
+    mapper = KeepMapper(minter, reference_places(data_dir))
+    mapper.register(projects)
+    return mapper, projects
+
+
 def partitions(
     paths: Sequence[Path], minter: Minter, data_dir: Path, log: ImportLog
 ) -> Iterator[Partition]:
     """The partition of every good project of the exports, in order."""
-    projects = read_exports(paths, log)
-    mapper = KeepMapper(minter, reference_places(data_dir))
-    mapper.register(projects)
+    mapper, projects = read_projects(paths, minter, data_dir, log)
     for project in projects:
         part = mapper.project(project, log)
         if part is not None:
@@ -685,7 +717,7 @@ def read_keep(paths: Sequence[Path], minter: Minter, data_dir: Path) -> KeepImpo
     """Map KEEP exports to one rdflib graph (for small imports and tests)."""
     result = KeepImport(Mapped(new_graph()))
     for part in partitions(paths, minter, data_dir, result.log):
-        for triple in part.triples:
+        for triple in part.all_triples():
             result.mapped.graph.add(triple)
         for iri, origin in part.origins.items():
             result.mapped.origins.setdefault(iri, origin)

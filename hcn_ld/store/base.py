@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import tempfile
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+
+#: Checks new graphs before they are published (raises to refuse them), see ``publish``.
+Check = Callable[[ox.Store], None]
 
 #: What a query returns: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT/DESCRIBE).
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -29,10 +33,14 @@ class NoData(StoreError):
 
 @dataclass(frozen=True)
 class GraphFile:
-    """One named graph to publish: its IRI and an N-Triples file holding its triples."""
+    """One named graph to publish: its IRI and the N-Triples file(s) holding its triples."""
 
     graph: str
-    path: Path
+    path: Path | tuple[Path, ...]
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        return self.path if isinstance(self.path, tuple) else (self.path,)
 
     def __post_init__(self) -> None:
         # Remote stores write the IRI into SPARQL Update text: only a valid IRI gets there.
@@ -93,8 +101,17 @@ class Store(ABC):
         return None
 
     @abstractmethod
-    def publish(self, files: Sequence[GraphFile], info: Mapping[str, object] | None = None) -> str:
-        """Replace the named graphs of ``files`` with their contents; returns the new version."""
+    def publish(
+        self,
+        files: Sequence[GraphFile],
+        info: Mapping[str, object] | None = None,
+        check: Check | None = None,
+    ) -> str:
+        """Replace the named graphs of ``files`` with their contents; returns the new version.
+
+        ``check`` is given a pyoxigraph store holding the new graphs (the embedded store:
+        the new version itself) before anything is served; if it raises, nothing changes.
+        """
 
     def search_index(self) -> Path | None:
         """The full-text index written with the current version at publish time, if any.
@@ -103,3 +120,19 @@ class Store(ABC):
         first use (see :func:`hcn_ld.search.index_for`).
         """
         return None
+
+
+def check_in_scratch(files: Sequence[GraphFile], check: Check) -> None:
+    """Run ``check`` on a scratch pyoxigraph store holding only ``files`` (for stores that
+    cannot hand over their own new version)."""
+    with tempfile.TemporaryDirectory(prefix="hcn-check-") as scratch:
+        store = ox.Store(scratch)
+        for item in files:
+            for path in item.paths:
+                store.bulk_load(
+                    path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(item.graph)
+                )
+        try:
+            check(store)
+        finally:
+            del store

@@ -10,7 +10,9 @@ Layout of a store directory::
       generations/<id>/search.sqlite                 (full-text index, see hcn_ld.search)
 
 A publish copies the current generation (a RocksDB checkpoint: hard links, cheap), replaces
-its own graphs in the copy, and only then points ``current`` at it. Readers hold a
+its own graphs in the copy (or, when they are most of the data, bulk-loads them into a fresh
+store beside copies of the other graphs), lets the caller check the result (SHACL, see
+:mod:`hcn_ld.pipeline`), and only then points ``current`` at it. Readers hold a
 ``Store.read_only`` handle on one generation and reopen when ``current`` moves, so they never
 see a half-written store and a failed or killed publish changes nothing they serve.
 
@@ -34,6 +36,8 @@ import json
 import os
 import secrets
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
@@ -41,12 +45,18 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from hcn_ld.dumps import write_dumps
+from hcn_ld.dumps import MANIFEST, write_dumps
 from hcn_ld.search import INDEX_NAME, write_index
-from hcn_ld.store.base import GraphFile, NoData, QueryResult, Store, StoreError
+from hcn_ld.store.base import Check, GraphFile, NoData, QueryResult, Store, StoreError
 
 #: Generations kept besides the current one (readers may still hold them open).
 KEEP_OLD = 2
+#: Generations up to this many quads get their dumps and search index before they are
+#: served; larger ones get them from a background process started after the switch
+#: (meanwhile the dumps and the search answer 503 with Retry-After).
+DERIVE_INLINE = 1_000_000
+#: Marker file of a background writer of derived files (holds its process id).
+DERIVING = ".deriving"
 
 
 class LocalStore(Store):
@@ -80,7 +90,20 @@ class LocalStore(Store):
 
     def search_index(self) -> Path | None:
         path = self.generation_dir() / INDEX_NAME
-        return path if path.exists() else None
+        if path.exists():
+            return path
+        self._refuse_while_deriving()
+        return None
+
+    def _refuse_while_deriving(self) -> None:
+        """:class:`StoreError` while a background process writes the current generation's
+        dumps and search index (a dead writer's marker is ignored: the web derives them)."""
+        marker = self.generation_dir() / DERIVING
+        try:
+            os.kill(int(marker.read_text()), 0)
+        except (OSError, ValueError):
+            return
+        raise StoreError("the dumps and search index of the new data are being written")
 
     def _reader(self) -> ox.Store:
         generation = self.current_id()
@@ -130,7 +153,10 @@ class LocalStore(Store):
 
     def dumps_folder(self) -> Path | None:
         folder = self.generation_dir() / "dumps"
-        return folder if folder.is_dir() else None
+        if (folder / MANIFEST).exists():
+            return folder
+        self._refuse_while_deriving()
+        return None
 
     # ---------------------------------------------------------------- publishing
 
@@ -142,15 +168,21 @@ class LocalStore(Store):
             fcntl.flock(handle, fcntl.LOCK_EX)
             yield
 
-    def publish(self, files: Sequence[GraphFile], info: Mapping[str, object] | None = None) -> str:
+    def publish(
+        self,
+        files: Sequence[GraphFile],
+        info: Mapping[str, object] | None = None,
+        check: Check | None = None,
+    ) -> str:
         def load(store: ox.Store) -> None:
             for item in files:
                 graph = ox.NamedNode(item.graph)
                 if store.contains_named_graph(graph):
                     store.remove_graph(graph)
-                store.bulk_load(path=str(item.path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+                for path in item.paths:
+                    store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
 
-        return self._new_generation(load, info)
+        return self._new_generation(load, info, check, replaced={f.graph for f in files})
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> str:
         """Apply the update to a copy of the current generation, then switch to the copy.
@@ -166,11 +198,18 @@ class LocalStore(Store):
         )
 
     def _new_generation(
-        self, change: Callable[[ox.Store], None], info: Mapping[str, object] | None
+        self,
+        change: Callable[[ox.Store], None],
+        info: Mapping[str, object] | None,
+        check: Check | None = None,
+        replaced: set[str] | None = None,
     ) -> str:
-        """Copy the current generation (RocksDB checkpoint), ``change`` the copy, switch to it.
+        """Copy the current generation, ``change`` the copy, ``check`` it, switch to it.
 
-        If ``change`` raises, the copy is removed and ``current`` is untouched.
+        The copy is a RocksDB checkpoint, unless the ``replaced`` graphs hold most of the
+        data: then the other graphs are copied into a fresh store (removing millions of
+        quads costs more than loading the rest again). If ``change`` or ``check`` raises,
+        the copy is removed and ``current`` is untouched.
         """
         with self._lock():
             now = dt.datetime.now(dt.UTC)
@@ -181,24 +220,25 @@ class LocalStore(Store):
                 previous = self.current_id()
             except NoData:
                 previous = None
-            if previous:
-                ox.Store.read_only(str(self.generation_dir(previous) / "oxigraph")).backup(
-                    str(target / "oxigraph")
-                )
-            store = ox.Store(str(target / "oxigraph"))
             try:
+                store = self._copy(previous, target / "oxigraph", replaced)
                 change(store)
+                if check is not None:
+                    check(store)
             except BaseException:
-                del store
+                store = None
                 shutil.rmtree(target, ignore_errors=True)
                 raise
-            store.optimize()
-            write_dumps(partial(store.query, use_default_graph_as_union=True), target / "dumps")
             counts = {
-                g.value: sum(1 for _ in store.quads_for_pattern(None, None, None, g))
-                for g in store.named_graphs()
+                row["g"].value: int(row["n"].value)
+                for row in store.query(  # type: ignore[union-attr]
+                    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+                )
             }
-            write_index(partial(store.query, use_default_graph_as_union=True), target)
+            store.optimize()
+            inline = sum(counts.values()) <= DERIVE_INLINE
+            if inline:
+                write_derived(store, target)
             store.flush()
             del store
             manifest = {
@@ -208,9 +248,28 @@ class LocalStore(Store):
                 **(info or {}),
             }
             (target / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+            if not inline:
+                _derive_in_background(target)
             self._switch(generation)
             self._collect(keep=generation)
             return generation
+
+    def _copy(self, previous: str | None, path: Path, replaced: set[str] | None) -> ox.Store:
+        """A writable copy of generation ``previous`` at ``path`` (empty if there is none)."""
+        if previous is None:
+            return ox.Store(str(path))
+        source = ox.Store.read_only(str(self.generation_dir(previous) / "oxigraph"))
+        counts = json.loads((self.generation_dir(previous) / "manifest.json").read_text())["graphs"]
+        kept = {g: n for g, n in counts.items() if g not in (replaced or set())}
+        if sum(counts.values()) - sum(kept.values()) <= sum(kept.values()):
+            source.backup(str(path))
+            return ox.Store(str(path))
+        store = ox.Store(str(path))
+        for graph in kept:
+            name = ox.NamedNode(graph)
+            data = source.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name)
+            store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+        return store
 
     def _switch(self, generation: str) -> None:
         """Point ``current`` at a generation in one atomic rename."""
@@ -245,3 +304,27 @@ class LocalStore(Store):
                 shutil.rmtree(path, ignore_errors=True)
         for link in self.root.glob(".current-*"):
             link.unlink(missing_ok=True)
+
+
+def write_derived(store: ox.Store, directory: Path) -> None:
+    """Write the dumps (``directory/dumps``) and the search index of a generation's store."""
+    query = partial(store.query, use_default_graph_as_union=True)
+    write_dumps(query, directory / "dumps")
+    write_index(query, directory)
+
+
+def _derive_in_background(directory: Path) -> None:
+    """Start a detached process writing the derived files of generation ``directory``."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hcn_ld.store.local", str(directory)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    (directory / DERIVING).write_text(str(process.pid))
+
+
+if __name__ == "__main__":  # python -m hcn_ld.store.local GENERATION_DIR (see above)
+    generation = Path(sys.argv[1])
+    write_derived(ox.Store.read_only(str(generation / "oxigraph")), generation)
+    (generation / DERIVING).unlink(missing_ok=True)

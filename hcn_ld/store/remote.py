@@ -54,7 +54,15 @@ from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 from SPARQLWrapper import POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
-from hcn_ld.store.base import GraphFile, NoData, QueryResult, Store, StoreError
+from hcn_ld.store.base import (
+    Check,
+    GraphFile,
+    NoData,
+    QueryResult,
+    Store,
+    StoreError,
+    check_in_scratch,
+)
 
 #: The spec schemes of a remote store.
 SCHEMES = ("sparql+http", "sparql+https")
@@ -307,7 +315,14 @@ class RemoteStore(Store):
         )
         return int(next(iter(rows))["n"].value)
 
-    def publish(self, files: Sequence[GraphFile], info: Mapping[str, object] | None = None) -> str:
+    def publish(
+        self,
+        files: Sequence[GraphFile],
+        info: Mapping[str, object] | None = None,
+        check: Check | None = None,
+    ) -> str:
+        if check is not None:
+            check_in_scratch(files, check)
         self._registry = None
         try:
             previous = self._manifest()
@@ -317,14 +332,15 @@ class RemoteStore(Store):
         staging = {item.graph: f"urn:hcn-ld:staging:{token}:{n}" for n, item in enumerate(files)}
         try:
             for item in files:
-                with open(item.path, "rb") as body:
-                    self._request(
-                        "PUT",
-                        self.endpoints.gsp,
-                        params={"graph": staging[item.graph]},
-                        data=body,
-                        headers={"Content-Type": "application/n-triples"},
-                    )
+                for number, path in enumerate(item.paths):  # the first replaces, others add
+                    with open(path, "rb") as body:
+                        self._request(
+                            "POST" if number else "PUT",
+                            self.endpoints.gsp,
+                            params={"graph": staging[item.graph]},
+                            data=body,
+                            headers={"Content-Type": "application/n-triples"},
+                        )
             counts = {**previous["graphs"]}  # type: ignore[dict-item]
             counts.update({graph: self._count(temp) for graph, temp in staging.items()})
             switch = [
