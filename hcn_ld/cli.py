@@ -58,8 +58,14 @@ def main(ctx: click.Context, base: str | None, data_dir: Path | None) -> None:
 
 @main.command(name="build")
 @store_option
+@click.option(
+    "--incremental",
+    is_flag=True,
+    help="Re-validate only the nodes of records whose triples changed since the last "
+    "incremental build (fingerprints kept in var/cache beside the store).",
+)
 @click.pass_context
-def build_command(ctx: click.Context, store: str | None) -> None:
+def build_command(ctx: click.Context, store: str | None, incremental: bool) -> None:
     """Map data/ to RDF, validate it with SHACL and publish it into the store.
 
     The store being served changes only if validation passes.
@@ -67,12 +73,13 @@ def build_command(ctx: click.Context, store: str | None) -> None:
     settings = _settings(ctx, store=store)
     try:
         with _publishing(settings):
-            result = build(settings, show_progress=sys.stderr.isatty())
+            result = build(settings, show_progress=sys.stderr.isatty(), incremental=incremental)
     except SourceError as exc:
         raise click.ClickException(f"source error: {exc}") from None
     click.echo(
         f"published {len(result.mapped.graph)} triples into {_shown(settings.store)} "
-        f"(version {result.version}; {len(result.report.warnings)} warning(s))"
+        f"(version {result.version}; validated {result.validated}; "
+        f"{len(result.report.warnings)} warning(s))"
     )
 
 

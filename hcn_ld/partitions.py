@@ -31,6 +31,7 @@ from rdflib import Literal, URIRef
 from rdflib.plugins.serializers.nt import _nt_row
 
 from hcn_ld.config import Settings
+from hcn_ld.mapping import Mapped
 from hcn_ld.sources import Origin
 from hcn_ld.validation import Finding, Report, sort_findings
 
@@ -60,7 +61,7 @@ class Partition:
 
 
 @dataclass
-class Mapped:
+class Written:
     """What :func:`map_partitions` wrote: N-Triples files, and what is known about them."""
 
     files: list[Path] = field(default_factory=list)
@@ -83,12 +84,12 @@ _JOB: tuple[Sequence[Any], Callable[[Any, Any], Partition | None], dict | None, 
 )
 
 
-def _map_share(share: tuple[int, int, str]) -> tuple[Mapped, Any]:
+def _map_share(share: tuple[int, int, str]) -> tuple[Written, Any]:
     """Map ``items[start:stop]`` into ``path`` (runs in a forked worker)."""
     start, stop, path = share
     items, make, previous, new_log = _JOB
     log = new_log()
-    result = Mapped(files=[Path(path)], changed_subjects=set() if previous is not None else None)
+    result = Written(files=[Path(path)], changed_subjects=set() if previous is not None else None)
     written: set[str] = set()  # shared rows written so far
     with open(path, "w", encoding="utf-8") as out:
         for item in items[start:stop]:
@@ -99,7 +100,7 @@ def _map_share(share: tuple[int, int, str]) -> tuple[Mapped, Any]:
             own = [_nt_row(t) for t in part.triples]
             shared = [_nt_row(t) for t in part.shared]
             if previous is not None:
-                digest = hashlib.sha256("".join(own + shared).encode()).hexdigest()
+                digest = fingerprint(own + shared)
                 result.fingerprints[part.key] = digest
                 if previous.get(part.key) != digest:
                     subjects = {str(t[0]) for t in part.all_triples()}
@@ -121,7 +122,7 @@ def map_partitions(
     *,
     workers: int | None = None,
     previous: dict[str, str] | None = None,
-) -> tuple[Mapped, ImportLog]:
+) -> tuple[Written, ImportLog]:
     """Map ``items`` with ``make`` in ``workers`` forked processes into N-Triples files in
     ``folder``; returns what was written and the merged import log.
 
@@ -148,7 +149,7 @@ def map_partitions(
             results = [_map_share(share) for share in shares]
     finally:
         _JOB = ((), _JOB[1], None, ImportLog)
-    mapped = Mapped(changed_subjects=set() if previous is not None else None)
+    mapped = Written(changed_subjects=set() if previous is not None else None)
     log = ImportLog()
     for part, part_log in results:
         mapped.files += part.files
@@ -163,6 +164,27 @@ def map_partitions(
         log.errors += part_log.errors
     mapped.seconds = time.perf_counter() - started
     return mapped, log
+
+
+def fingerprint(rows: list[str]) -> str:
+    """The fingerprint of a partition: SHA-256 of its N-Triples rows, as mapped."""
+    return hashlib.sha256("".join(rows).encode()).hexdigest()
+
+
+def changed_records(mapped: Mapped, previous: dict[str, str]) -> tuple[dict[str, str], set[str]]:
+    """Fingerprints of the records of a mapped graph (each subject's triples belong to the
+    source record it came from), and the subjects of records new or changed since
+    ``previous``."""
+    groups: dict[str, list[Triple]] = {}
+    for triple in mapped.graph:
+        origin = mapped.origins.get(triple[0])  # type: ignore[call-overload]
+        groups.setdefault(f"{origin.file}#{origin.ref}" if origin else "", []).append(triple)  # type: ignore[arg-type]
+    fingerprints, changed = {}, set()
+    for key, triples in groups.items():
+        fingerprints[key] = fingerprint(sorted(_nt_row(t) for t in triples))
+        if previous.get(key) != fingerprints[key]:
+            changed |= {str(t[0]) for t in triples}
+    return fingerprints, changed
 
 
 @dataclass

@@ -6,15 +6,16 @@ hcn-ld validate    # = check(Settings())
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from tqdm import tqdm
 
 from hcn_ld import partitions, uris
@@ -49,6 +50,10 @@ class BuildResult:
     mapped: Mapped
     report: Report
     version: str | None = None
+    #: what was validated ("all", or how many changed nodes of an incremental build)
+    validated: str = "all"
+    cache: partitions.IncrementalCache | None = None
+    fingerprints: dict[str, str] = field(default_factory=dict)
 
 
 def map_data(settings: Settings) -> Mapped:
@@ -63,6 +68,15 @@ def check(settings: Settings, progress: Callable[[str], None] | None = None) -> 
     mapped = map_data(settings)
     say(f"validating {len(mapped.graph)} triples against shapes/")
     return BuildResult(mapped, validate(mapped, settings))
+
+
+def cache_path(settings: Settings, source: str) -> Path:
+    """Where incremental builds and imports into the store keep what they know about
+    ``source`` (inside a store directory; for a remote store, under ``var/cache``)."""
+    if is_remote(settings.store):
+        store = hashlib.sha256(settings.store.encode()).hexdigest()[:16]
+        return Path("var") / "cache" / store / f"{source}.json"
+    return Path(settings.store) / "cache" / f"{source}.json"
 
 
 def report_path(settings: Settings) -> Path:
@@ -110,7 +124,7 @@ class Imported:
     version: str
     report: Report
     log: ImportLog
-    mapped: partitions.Mapped
+    mapped: partitions.Written
     seconds: dict[str, float]
     #: partitions re-validated (all of them unless incremental)
     validated: str
@@ -136,8 +150,11 @@ def import_partitioned(
     findings about the others are carried over.
     """
     graph = str(Minter(settings.base).graph(source))
-    cache_path = report_path(settings).parent.parent / "cache" / f"{source}.json"
-    cache = partitions.IncrementalCache.open(cache_path, settings) if incremental else None
+    cache = (
+        partitions.IncrementalCache.open(cache_path(settings, source), settings)
+        if incremental
+        else None
+    )
     seconds: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix=f"hcn-{source}-") as scratch:
         mapped, mapping_log = partitions.map_partitions(
@@ -154,8 +171,10 @@ def import_partitioned(
         def check(store: ox.Store) -> None:
             seconds["load"] = time.perf_counter() - loaded
             started = time.perf_counter()
-            report = validate_store(store, settings, graph=graph, origins=mapped.origins,
-                                    focus=focus)  # fmt: skip
+            report = Report(Graph())
+            if focus is None or focus:
+                report = validate_store(store, settings, graph=graph, origins=mapped.origins,
+                                        focus=focus)  # fmt: skip
             if focus is not None and cache is not None:
                 report = cache.carry_over(report, focus, partial(_present, store, graph))
             seconds["validation"] = time.perf_counter() - started
@@ -186,8 +205,14 @@ def _validation_info(report: Report) -> dict[str, object]:
     return {"conforms": report.conforms, "violations": 0, "warnings": len(report.warnings)}
 
 
-def build(settings: Settings, *, show_progress: bool = False) -> BuildResult:
-    """Map, validate and publish ``data/`` into the store; :class:`BuildFailed` on violations."""
+def build(
+    settings: Settings, *, show_progress: bool = False, incremental: bool = False
+) -> BuildResult:
+    """Map, validate and publish ``data/`` into the store; :class:`BuildFailed` on violations.
+
+    ``incremental``: validate only the nodes of source records whose triples changed since
+    the last build (and the nodes pointing at them); carry the other findings over.
+    """
     steps = tqdm(total=4, desc="build", disable=not show_progress, unit="step")
 
     def say(step: str) -> None:
@@ -195,11 +220,37 @@ def build(settings: Settings, *, show_progress: bool = False) -> BuildResult:
         steps.update(1)
 
     try:
-        result = check(settings, say)
+        if incremental:
+            say("reading and mapping data/")
+            result = _check_changed(settings, map_data(settings))
+        else:
+            result = check(settings, say)
         say("publishing")
         graphs = {DATA_GRAPH: result.mapped.graph, ONTOLOGY_GRAPH: ontology_graph(settings)}
         result.version = publish_mapped(settings, graphs, result.report)
+        if result.cache is not None:
+            result.cache.save(result.fingerprints, result.report)
         say("done")
     finally:
         steps.close()
+    return result
+
+
+def _check_changed(settings: Settings, mapped: Mapped) -> BuildResult:
+    """Validate the nodes of changed records (see :func:`build`)."""
+    cache = partitions.IncrementalCache.open(cache_path(settings, DATA_GRAPH), settings)
+    fingerprints, changed = partitions.changed_records(mapped, cache.fingerprints)
+    if not cache.fingerprints:  # first incremental build: everything
+        report = validate(mapped, settings)
+    else:
+        graph = mapped.graph
+        changed |= {str(s) for s, _, o in graph if str(o) in changed}
+        report = validate(mapped, settings, focus=changed) if changed else Report(Graph())
+        report = cache.carry_over(
+            report,
+            changed,
+            lambda subjects: {s for s in subjects if (URIRef(s), None, None) in graph},
+        )
+    result = BuildResult(mapped, report, cache=cache, fingerprints=fingerprints)
+    result.validated = "all" if not cache.fingerprints else f"{len(changed)} changed nodes"
     return result

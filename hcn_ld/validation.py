@@ -9,7 +9,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,8 +136,12 @@ def validate(
     *,
     shapes: Graph | None = None,
     ontology: Graph | None = None,
+    focus: Collection[str] | None = None,
 ) -> Report:
-    """Validate ``mapped`` with pyshacl; shapes and ontology are read from settings if not given."""
+    """Validate ``mapped`` with pyshacl; shapes and ontology are read from settings if not given.
+
+    With ``focus`` (IRIs, not empty), only those nodes are validated.
+    """
     _, report_graph, _ = pyshacl.validate(
         mapped.graph,
         shacl_graph=shapes if shapes is not None else shapes_graph(settings),
@@ -146,5 +150,6 @@ def validate(
         abort_on_first=False,
         allow_warnings=True,
         advanced=True,
+        focus_nodes=sorted(focus) if focus else None,
     )
     return Report(report_graph, findings_of(report_graph, mapped.origins))
