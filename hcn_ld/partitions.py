@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -143,8 +144,9 @@ def map_partitions(
     _JOB = (items, make, previous, ImportLog)
     try:
         if len(shares) > 1:
-            with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
-                results = pool.map(_map_share, shares)
+            fork = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(len(shares), mp_context=fork) as pool:
+                results = list(pool.map(_map_share, shares))
         else:
             results = [_map_share(share) for share in shares]
     finally:

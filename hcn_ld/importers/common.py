@@ -48,6 +48,10 @@ class RowError(Exception):
         super().__init__(f"{file}:{line}: column {column!r}: {why}")
         self.file, self.line, self.column, self.why = file, line, column, why
 
+    def __reduce__(self) -> tuple[type[RowError], tuple[str, int, str, str]]:
+        # worker processes send their errors back pickled (hcn_ld.partitions)
+        return RowError, (self.file, self.line, self.column, self.why)
+
 
 class Row(dict[str, str]):
     """One row of an export: its values by (canonical) column name, plus file and line."""
