@@ -172,8 +172,15 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
+#: (field set, column names) -> renaming: rows of one export share a few column layouts.
+_RENAMES: dict[tuple[int, tuple[str, ...]], dict[str, str]] = {}
+
+
 def _row(values: Mapping[str, object], aliases: Mapping[str, Sequence[str]], file: str, line: int):
-    rename = canonical_columns(list(values), aliases)
+    layout = (id(aliases), tuple(values))
+    rename = _RENAMES.get(layout)
+    if rename is None:
+        rename = _RENAMES.setdefault(layout, canonical_columns(list(values), aliases))
     row = Row({rename.get(k, k): _text(v) for k, v in values.items()})
     row.file, row.line = file, line
     return row
