@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 
+import requests
+
 from tests.conftest import run_cli
+from tests.server import running_server
 from tests.test_shapes import edit
 
 
@@ -62,3 +66,36 @@ def test_old_generations_are_collected(tmp_path):
     for _ in range(5):
         run_cli("build", "--store", str(store))
     assert len(list((store / "generations").iterdir())) == 3
+
+
+def test_large_versions_get_dumps_and_search_index_after_the_switch(tmp_path):
+    store = tmp_path / "store"
+    run_cli("build", "--store", str(store), env={"HCN_LD_DERIVE_INLINE": "0"})
+    generation = (store / "current").resolve()
+    marker = generation / ".deriving"
+    for _ in range(300):  # the background writer finishes on its own
+        if not marker.exists():
+            break
+        time.sleep(0.2)
+    assert not marker.exists()
+    assert (generation / "search.sqlite").exists()
+    assert len((generation / "dumps" / "SHA256SUMS").read_text().splitlines()) == 4
+
+    # While a writer is at work, downloads and search say so; VoID and the data still answer.
+    (generation / "dumps" / "manifest.json").rename(generation / "manifest.aside")
+    (generation / "search.sqlite").rename(generation / "search.aside")
+    marker.write_text(str(os.getpid()))
+    with running_server(store) as url:
+        dumps = requests.get(url + "dumps/", timeout=10)
+        assert dumps.status_code == 503 and dumps.headers["Retry-After"]
+        assert "being written" in dumps.text
+        search = requests.get(url + "search", params={"q": "health"}, timeout=10)
+        assert search.status_code == 503 and search.headers["Retry-After"]
+        assert requests.get(url + ".well-known/void", timeout=10).status_code == 200
+        assert requests.get(url + "id/project/healthclusternet", timeout=10).status_code == 200
+        # A writer that died leaves its marker: the web writes what is missing itself.
+        marker.write_text("999999999")
+        dumps = requests.get(url + "dumps/", timeout=60)
+        assert dumps.status_code == 200 and "hcn.nt.gz" in dumps.text
+        search = requests.get(url + "search", params={"q": "health"}, timeout=60)
+        assert search.status_code == 200 and "HealthClusterNET" in search.text

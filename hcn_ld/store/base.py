@@ -31,6 +31,10 @@ class NoData(StoreError):
     """Nothing has been published into this store yet."""
 
 
+class Deriving(StoreError):
+    """The dumps and search index of the current version are still being written."""
+
+
 @dataclass(frozen=True)
 class GraphFile:
     """One named graph to publish: its IRI and the N-Triples file(s) holding its triples."""

@@ -47,14 +47,15 @@ import pyoxigraph as ox
 
 from hcn_ld.dumps import MANIFEST, write_dumps
 from hcn_ld.search import INDEX_NAME, write_index
-from hcn_ld.store.base import Check, GraphFile, NoData, QueryResult, Store, StoreError
+from hcn_ld.store.base import Check, Deriving, GraphFile, NoData, QueryResult, Store, StoreError
 
 #: Generations kept besides the current one (readers may still hold them open).
 KEEP_OLD = 2
 #: Generations up to this many quads get their dumps and search index before they are
 #: served; larger ones get them from a background process started after the switch
-#: (meanwhile the dumps and the search answer 503 with Retry-After).
-DERIVE_INLINE = 1_000_000
+#: (meanwhile the dumps and the search answer 503 with Retry-After). Environment:
+#: ``HCN_LD_DERIVE_INLINE``.
+DERIVE_INLINE = int(os.environ.get("HCN_LD_DERIVE_INLINE", 1_000_000))
 #: Marker file of a background writer of derived files (holds its process id).
 DERIVING = ".deriving"
 
@@ -96,14 +97,14 @@ class LocalStore(Store):
         return None
 
     def _refuse_while_deriving(self) -> None:
-        """:class:`StoreError` while a background process writes the current generation's
+        """:class:`Deriving` while a background process writes the current generation's
         dumps and search index (a dead writer's marker is ignored: the web derives them)."""
         marker = self.generation_dir() / DERIVING
         try:
             os.kill(int(marker.read_text()), 0)
         except (OSError, ValueError):
             return
-        raise StoreError("the dumps and search index of the new data are being written")
+        raise Deriving("the dumps and search index of the new data are being written")
 
     def _reader(self) -> ox.Store:
         generation = self.current_id()

@@ -16,6 +16,7 @@ from pathlib import Path
 from flask import Blueprint, abort, render_template, send_file
 
 from hcn_ld.dumps import CHECKSUMS, MANIFEST, read_manifest, write_dumps
+from hcn_ld.store.base import RETRY_AFTER, Deriving
 from hcn_ld.web import site
 from hcn_ld.web.urls import for_request
 
@@ -47,16 +48,22 @@ def _write_own() -> Path:
 
 
 def dump_entries() -> list[dict[str, object]]:
-    """What :func:`hcn_ld.dumps.write_dumps` recorded for the served version."""
-    return read_manifest(dumps_folder())
+    """What :func:`hcn_ld.dumps.write_dumps` recorded for the served version (nothing while
+    they are being written)."""
+    try:
+        return read_manifest(dumps_folder())
+    except Deriving:
+        return []
 
 
 @blueprint.route("/dumps/")
 def index():
     urls = for_request(site().settings)
-    return render_template(
-        "dumps.html", urls=urls, dumps=dump_entries(), checksums=urls.dumps(CHECKSUMS)
-    )
+    dumps = dump_entries()
+    page = render_template("dumps.html", urls=urls, dumps=dumps, checksums=urls.dumps(CHECKSUMS))
+    if dumps:
+        return page
+    return page, 503, {"Retry-After": str(RETRY_AFTER)}
 
 
 @blueprint.route("/dumps/<name>")
