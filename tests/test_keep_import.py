@@ -9,6 +9,8 @@ import sys
 import pytest
 from openpyxl import load_workbook
 
+from hcn_ld.store import open_store
+from hcn_ld.store.servers import oxigraph_server
 from tests.conftest import PREFIXES, ROOT, run_cli
 
 FIXTURE = ROOT / "tests" / "fixtures" / "keep" / "projects.json"
@@ -197,3 +199,20 @@ def test_import_failing_shapes_changes_nothing(tmp_path, keep_store):
     assert "1 violation(s)" in result.stderr and "bad.json:1" in result.stderr
     assert "the published store is unchanged" in result.stderr
     assert rows(keep_store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == before
+
+
+def test_import_into_an_oxigraph_server_is_checked_before_upload(tmp_path):
+    """The remote path: validated in a scratch store, uploaded in pieces, switched at once."""
+    with oxigraph_server(tmp_path / "oxigraph") as spec:
+        run_cli("import", "keep", str(FIXTURE), "--store", spec)
+        roles = "SELECT (COUNT(?r) AS ?n) WHERE { ?r a eurio:OrganisationRole }"
+        assert rows(spec, roles) == [{"n": "5"}]
+        data = json.loads(FIXTURE.read_text())
+        data["projects"][0]["title"] = "ab"
+        bad = tmp_path / "bad.json"
+        bad.write_text(json.dumps(data))
+        version = open_store(spec).version()
+        result = run_cli("import", "keep", str(bad), "--store", spec, check=False)
+        assert result.returncode != 0 and "1 violation(s)" in result.stderr
+        assert open_store(spec).version() == version
+        assert rows(spec, roles) == [{"n": "5"}]
