@@ -130,13 +130,78 @@ class Check:
 
 
 @dataclass
-class Query:
-    """One SELECT over the store. Each row has ``?this``, maybe ``?value`` and ``?path``, and a
-    boolean ``?fN`` for every check N it violates (``flags``), or is a SPARQL constraint row."""
+class Counted:
+    """The cardinality constraints of one property shape, decided in Python from counts."""
 
+    predicate: URIRef
+    #: sh:minCount, sh:maxCount, sh:qualifiedMinCount, sh:qualifiedMaxCount (None: absent)
+    limits: tuple[int | None, int | None, int | None, int | None]
+    #: the sh:qualifiedValueShape; its count is the query's ``?q{index}``
+    value_shape: Node | None
+    index: int
+    checks: dict[str, Check]
+
+    @property
+    def required(self) -> bool:
+        """Whether having no value at all is a violation."""
+        least, _, qmin, _ = self.limits
+        return (least or 0) > 0 or (qmin or 0) > 0
+
+    def failures(self, n: int, qualified: int) -> list[Check]:
+        """The checks violated by ``n`` values of which ``qualified`` conform to the shape."""
+        failed = []
+        for name, count, limit, too_few in zip(
+            ("min", "max", "qmin", "qmax"),
+            (n, n, qualified, qualified),
+            self.limits,
+            (True, False, True, False),
+            strict=True,
+        ):
+            if limit is not None and (count < limit if too_few else count > limit):
+                failed.append(self.checks[name])
+        return failed
+
+
+@dataclass
+class Query:
+    """One SELECT over the store; ``kind`` says what its rows are:
+
+    - ``flags``: ``?this``, ``?value``, and a boolean ``?fN`` per check N it violates;
+    - ``counts``: ``?this``, ``?p``, ``?n`` values (``?qN`` conforming to qualified shape N);
+    - ``missing``: ``?this`` and a ``?p`` it has no value for;
+    - ``sparql``: the rows of a SPARQL constraint (``?this``, maybe ``?value``, ``?path``).
+    """
+
+    kind: str
     text: str
-    checks: list[Check]
-    sparql: bool = False
+    checks: list[Check] = field(default_factory=list)
+    counted: list[Counted] = field(default_factory=list)
+
+    @property
+    def constraints(self) -> list[Check]:
+        """Every check this query decides."""
+        return self.checks + [c for counted in self.counted for c in counted.checks.values()]
+
+    def results(self, row: Mapping[str, Node]) -> Iterator[tuple[Check, Node | None, Node | None]]:
+        """(check, value, path) of every result a row of this query stands for."""
+        if self.kind == "flags":
+            for i, check in enumerate(self.checks):
+                if row.get(f"f{i}") == TRUE:
+                    value = row["this"] if check.value == "focus" else row.get("value")
+                    yield check, value, check.path
+        elif self.kind == "sparql":
+            check = self.checks[0]
+            yield check, row.get("value", row["this"]), row.get("path", check.path)
+        else:
+            n = int(row.get("n", 0))  # type: ignore[call-overload]
+            for counted in self.counted:
+                if counted.predicate == row["p"]:
+                    qualified = int(row.get(f"q{counted.index}", 0))  # type: ignore[call-overload]
+                    for check in counted.failures(n, qualified):
+                        yield check, None, check.path
+
+
+TRUE = Literal(True)
 
 
 @dataclass
@@ -174,13 +239,14 @@ class _Compiler:
         severity = self.one(shape, SH.severity) or SH.Violation
         return Check(shape, component, severity, first + messages, **kw)  # type: ignore[arg-type]
 
-    def path(self, shape: Node) -> tuple[Node, str]:
+    def path(self, shape: Node) -> tuple[Node, URIRef, bool]:
+        """(sh:path node, its predicate, whether it is an sh:inversePath)."""
         path = self.one(shape, SH.path)
         if isinstance(path, URIRef):
-            return path, f"<{path}>"
+            return path, path, False
         inverse = self.shapes.value(path, SH.inversePath) if isinstance(path, BNode) else None
         if isinstance(inverse, URIRef) and len(list(self.shapes.predicate_objects(path))) == 1:
-            return path, f"^<{inverse}>"  # type: ignore[return-value]
+            return path, inverse, True  # type: ignore[return-value]
         raise UnsupportedShape(
             f"{_name(self.shapes, shape)}: sh:path {path!r} (only IRIs and sh:inversePath)"
         )
@@ -235,7 +301,8 @@ class _Compiler:
         keys = [k for k in VALUE_KEYS if (shape, k, None) in self.shapes]
         if (shape, SH.path, None) not in self.shapes:
             return " && ".join(self.condition(shape, k, v) for k in keys) or "true"
-        _, path = self.path(shape)
+        _, predicate, inverse = self.path(shape)
+        path = f"^<{predicate}>" if inverse else f"<{predicate}>"
         x = self.fresh("x")
         tests = []
         if keys:
@@ -260,14 +327,23 @@ class _Compiler:
     # ---------------------------------------------------------------- shapes
 
     def focus(self, shape: Node) -> str:
-        """A sub-select of the DISTINCT focus nodes ``?this`` of a node shape."""
+        """A pattern binding ``?this`` to the focus nodes of a node shape (repeats are removed
+        in Python: a DISTINCT here would cost a pass over all of them)."""
         parts = []
         for cls in self.shapes.objects(shape, SH.targetClass):
-            c = self.fresh("type")
-            parts.append(f"{{ VALUES {c} {{ {self.classes(cls)} }} ?this a {c} }}")
+            classes = self.closure.get(cls, {cls})
+            if len(classes) == 1:
+                parts.append(f"{{ ?this a <{cls}> }}")
+            else:  # instances of several subclasses are often typed with each
+                c = self.fresh("type")
+                parts.append(
+                    f"{{ SELECT DISTINCT ?this WHERE {{ VALUES {c} {{ {self.classes(cls)} }} "
+                    f"?this a {c} }} }}"
+                )
         for predicate in self.shapes.objects(shape, SH.targetSubjectsOf):
-            parts.append(f"{{ ?this <{predicate}> {self.fresh('o')} }}")
-        return f"{{ SELECT DISTINCT ?this WHERE {{ {' UNION '.join(parts)} }} }}"
+            o = self.fresh("o")
+            parts.append(f"{{ SELECT DISTINCT ?this WHERE {{ ?this <{predicate}> {o} }} }}")
+        return " UNION ".join(parts)
 
     def node_shape(self, shape: Node, prefixes: Mapping[str, str]) -> None:
         if _deactivated(self.shapes, shape):
@@ -278,69 +354,102 @@ class _Compiler:
                 f"{_name(self.shapes, shape)}: implicit class targets (an rdfs:Class)"
             )
         focus = self.focus(shape)
-        checks, flags = [], []
-        for key in VALUE_KEYS:
-            if (shape, key, None) in self.shapes:
-                checks.append(self.check(shape, _component(key), value="focus"))
-                flags.append(self.condition(shape, key, "?this"))
+        keys = [k for k in VALUE_KEYS if (shape, k, None) in self.shapes]
+        checks = [self.check(shape, _component(k), value="focus") for k in keys]
         if checks:
-            variables = " ".join(f"?f{i}" for i in range(len(flags)))
-            text = f"SELECT ?this {variables} WHERE {_flagged(focus, '', flags)}"
-            self.queries.append(Query(text, checks))
-        for prop in self.shapes.objects(shape, SH.property):
-            self.property_shape(prop, focus)
+            violations = [f"!{self.condition(shape, k, '?this')}" for k in keys]
+            self.queries.append(Query("flags", _flagged(focus, "?this", violations), checks))
+        properties = [
+            p for p in self.shapes.objects(shape, SH.property) if not _deactivated(self.shapes, p)
+        ]
+        for inverse in (False, True):
+            group = [p for p in properties if self.path(p)[2] == inverse]
+            if group:
+                self.properties(focus, group, inverse)
         for constraint in self.shapes.objects(shape, SH.sparql):
             self.sparql(shape, constraint, focus, prefixes)
 
-    def property_shape(self, shape: Node, focus: str) -> None:
-        if _deactivated(self.shapes, shape):
-            return
+    def properties(self, focus: str, shapes: list[Node], inverse: bool) -> None:
+        """The queries for property shapes whose paths all go the same way: one per shape for
+        its value constraints, one counting the values of all, one for missing values."""
+        edge = "?{v} ?p ?this" if inverse else "?this ?p ?{v}"
+        counted, checks, violations, branches = [], [], [], []
         allowed = SHAPE_KEYS - {SH.targetClass, SH.targetSubjectsOf, SH.property, SH.sparql}
-        self.refuse_unknown(shape, allowed)
-        node, path = self.path(shape)
-        checks, flags = [], []
-        for key in [*VALUE_KEYS, SH.lessThanOrEquals]:
-            if (shape, key, None) in self.shapes:
-                checks.append(self.check(shape, _component(key), path=node))
-                flags.append(self.condition(shape, key, "?value"))
-        branches = [_flagged(focus, f"?this {path} ?value .", flags)] if flags else []
-        counts, having = [], []
+        for k, shape in enumerate(shapes):
+            self.refuse_unknown(shape, allowed)
+            node, predicate, _ = self.path(shape)
+            tests = []
+            for key in [*VALUE_KEYS, SH.lessThanOrEquals]:
+                if (shape, key, None) in self.shapes:
+                    checks.append(self.check(shape, _component(key), path=node))
+                    tests.append(f"!{self.condition(shape, key, '?value')}")
+                    violations.append(f"?k = {k} && {tests[-1]}")
+            if tests:  # each shape's values filtered on their own, the focus nodes found once
+                step = f"?value <{predicate}> ?this" if inverse else f"?this <{predicate}> ?value"
+                wrong = " || ".join(tests)
+                branches.append(f"{{ {step} FILTER ({wrong}) BIND ({k} AS ?k) }}")
+            counts = self.counted(shape, node, predicate, len(counted))
+            if counts is not None:
+                counted.append(counts)
+        if checks:
+            pattern = f"{focus} {{ {' UNION '.join(branches)} }}"
+            text = _flagged(pattern, "?this ?k ?value", violations, filtered=True)
+            self.queries.append(Query("flags", text, checks))
+        if not counted:
+            return
+        qualified, aggregates, having = "", "", []
+        for c in counted:
+            least, most, qmin, qmax = c.limits
+            tests = [f"COUNT(DISTINCT ?v) < {least}"] if least is not None else []
+            tests += [f"COUNT(DISTINCT ?v) > {most}"] if most is not None else []
+            tests += [f"COUNT(DISTINCT ?qv{c.index}) < {qmin}"] if qmin is not None else []
+            tests += [f"COUNT(DISTINCT ?qv{c.index}) > {qmax}"] if qmax is not None else []
+            having.append(f"(sameTerm(?p, <{c.predicate}>) && ({' || '.join(tests)}))")
+            if c.value_shape is not None:
+                test = self.conforms(c.value_shape, "?v")
+                wanted = f"sameTerm(?p, <{c.predicate}>) && {test}"
+                qualified += f" BIND (IF({wanted}, ?v, ?none) AS ?qv{c.index})"
+                aggregates += f" (COUNT(DISTINCT ?qv{c.index}) AS ?q{c.index})"
+        self.queries.append(
+            Query(
+                "counts",
+                f"SELECT ?this ?p (COUNT(DISTINCT ?v) AS ?n){aggregates} WHERE {{ {focus} "
+                f"{edge.format(v='v')}{qualified} }} "
+                f"GROUP BY ?this ?p HAVING ({' || '.join(having)})",
+                counted=counted,
+            )
+        )
+        required = sorted({c.predicate for c in counted if c.required})
+        if required:  # MINUS: Oxigraph's anti-join beats FILTER NOT EXISTS
+            missing = " UNION ".join(
+                f"{{ {focus} MINUS {{ {edge.format(v='v').replace('?p', f'<{p}>')} }} "
+                f"BIND (<{p}> AS ?p) }}"
+                for p in required
+            )
+            self.queries.append(
+                Query("missing", f"SELECT ?this ?p WHERE {{ {missing} }}", counted=counted)
+            )
+
+    def counted(self, shape: Node, node: Node, predicate: URIRef, index: int) -> Counted | None:
+        """The cardinality constraints of a property shape, if it has any."""
         least, most = self.one(shape, SH.minCount), self.one(shape, SH.maxCount)
-        if least is not None:
-            counts.append(
-                self.check(shape, SH.MinCountConstraintComponent, path=node, value="none")
-            )
-            having.append(f"?n < {int(least)}")  # type: ignore[call-overload]
-        if most is not None:
-            counts.append(
-                self.check(shape, SH.MaxCountConstraintComponent, path=node, value="none")
-            )
-            having.append(f"?n > {int(most)}")  # type: ignore[call-overload]
-        qualified = self.one(shape, SH.qualifiedValueShape)
-        qualify = ""
-        if qualified is not None:
-            qualify = f"BIND (IF({self.conforms(qualified, '?v')}, ?v, ?none) AS ?q)"
-            for key, component, op in (
-                (SH.qualifiedMinCount, SH.QualifiedMinCountConstraintComponent, "<"),
-                (SH.qualifiedMaxCount, SH.QualifiedMaxCountConstraintComponent, ">"),
-            ):
-                limit = self.one(shape, key)
-                if limit is not None:
-                    counts.append(self.check(shape, component, path=node, value="none"))
-                    having.append(f"?nq {op} {int(limit)}")  # type: ignore[call-overload]
-        if counts:
-            flags_out = " ".join(f"({h} AS ?c{i})" for i, h in enumerate(having))
-            branches.append(
-                f"{{ SELECT ?this {flags_out} WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?v) AS ?n)"
-                f" (COUNT(DISTINCT ?q) AS ?nq) WHERE {{ {focus} OPTIONAL {{ ?this {path} ?v "
-                f"{qualify} }} }} GROUP BY ?this }} FILTER ({' || '.join(having)}) }} }}"
-            )
-        if branches:
-            variables = " ".join(
-                [f"?f{i}" for i in range(len(flags))] + [f"?c{i}" for i in range(len(counts))]
-            )
-            text = f"SELECT ?this ?value {variables} WHERE {{ {' UNION '.join(branches)} }}"
-            self.queries.append(Query(text, checks + counts))
+        value_shape = self.one(shape, SH.qualifiedValueShape)
+        qmin, qmax = self.one(shape, SH.qualifiedMinCount), self.one(shape, SH.qualifiedMaxCount)
+        checks = {}
+        for name, limit, component in (
+            ("min", least, SH.MinCountConstraintComponent),
+            ("max", most, SH.MaxCountConstraintComponent),
+            ("qmin", qmin, SH.QualifiedMinCountConstraintComponent),
+            ("qmax", qmax, SH.QualifiedMaxCountConstraintComponent),
+        ):
+            if limit is not None:
+                checks[name] = self.check(shape, component, path=node, value="none")
+        if (qmin is not None or qmax is not None) and value_shape is None:
+            raise UnsupportedShape(f"{_name(self.shapes, shape)}: qualified count without shape")
+        if not checks:
+            return None
+        limits = (_int(least), _int(most), _int(qmin), _int(qmax))
+        return Counted(predicate, limits, value_shape, index, checks)
 
     def sparql(
         self, shape: Node, constraint: Node, focus: str, prefixes: Mapping[str, str]
@@ -374,7 +483,7 @@ class _Compiler:
             shape, SH.SPARQLConstraintComponent, first, value="focus", source=constraint
         )
         text = f"{head}SELECT * WHERE {{ {focus} {{ {select} }} }}"
-        self.queries.append(Query(text, [check], sparql=True))
+        self.queries.append(Query("sparql", text, [check]))
 
 
 def _name(shapes: Graph, shape: Node) -> str:
@@ -431,10 +540,21 @@ def _datatype(datatype: URIRef, v: str) -> str:
     return test
 
 
-def _flagged(focus: str, pattern: str, flags: list[str]) -> str:
-    binds = " ".join(f"BIND (!{flag} AS ?f{i})" for i, flag in enumerate(flags))
-    wanted = " || ".join(f"?f{i}" for i in range(len(flags)))
-    return f"{{ {focus} {pattern} {binds} FILTER ({wanted}) }}"
+def _flagged(pattern: str, projected: str, violations: list[str], filtered: bool = False) -> str:
+    """A query for the rows of ``pattern`` that meet any of the ``violations`` expressions
+    (``filtered``: ``pattern`` has only such rows), with a boolean ``?fN`` per expression
+    computed on those rows only."""
+    flags = " ".join(f"?f{i}" for i in range(len(violations)))
+    binds = " ".join(f"BIND ({v} AS ?f{i})" for i, v in enumerate(violations))
+    wanted = "" if filtered else f"FILTER ({' || '.join(f'({v})' for v in violations)})"
+    return (
+        f"SELECT {projected} {flags} WHERE {{ {{ SELECT {projected} WHERE {{ {pattern} "
+        f"{wanted} }} }} {binds} }}"
+    )
+
+
+def _int(literal: Node | None) -> int | None:
+    return None if literal is None else int(literal)  # type: ignore[call-overload]
 
 
 # -------------------------------------------------------------------- compiling
@@ -502,24 +622,18 @@ def _rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Node | Non
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
-Row = tuple[Node, Node | None, Node | None, list[int], dict[str, Node]]
+Row = dict[str, Node]
 
 
 def _run(store: ox.Store, query: Query, graphs: Graphs) -> list[Row]:
-    """(focus, value, path, indexes of the violated checks, all bindings) per violating row."""
+    """The rows of ``query`` as rdflib terms by variable name (picklable, for the workers)."""
     kwargs = {"default_graph": graphs} if graphs is not None else {}
     solutions = store.query(query.text, **kwargs)  # type: ignore[arg-type]
     names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
-    rows = []
-    for solution in solutions:  # type: ignore[union-attr]
-        bound = {n: _rdflib(solution[n]) for n in names if solution[n] is not None}
-        if query.sparql:
-            failed = [0]
-        else:
-            flags = [n for n in names if n[0] in "fc" and n[1:].isdigit()]
-            failed = [i for i, n in enumerate(flags) if bound.get(n) == Literal(True)]
-        rows.append((bound["this"], bound.get("value"), bound.get("path"), failed, bound))
-    return rows
+    return [
+        {n: _rdflib(solution[n]) for n in names if solution[n] is not None}  # type: ignore[misc]
+        for solution in solutions  # type: ignore[union-attr]
+    ]
 
 
 _WORKER: dict[str, object] = {}
@@ -600,20 +714,15 @@ def validate_store(
     queries = compile_shapes(shapes, closure)
     report, node = Graph(), BNode()
     report.bind("sh", SH)
-    findings = []
+    findings, seen = [], set()
     origins = origins or {}
     for query, rows in _results(store, queries, graph, workers):
-        for focus, value, path, failed, _ in rows:
-            for index in failed:
-                check = query.checks[index]
-                shown = {"value": value, "focus": focus, "none": None}[check.value]
-                if query.sparql and value is not None:
-                    shown = value
-                findings.append(
-                    _result(
-                        (report, node), shapes, check, (focus, path or check.path, shown), origins
-                    )
-                )
+        for row in rows:
+            for check, value, path in query.results(row):
+                where = (row["this"], path, value)
+                if (id(check), where) not in seen:  # a focus node found by two targets
+                    seen.add((id(check), where))
+                    findings.append(_result((report, node), shapes, check, where, origins))
     conforms = not any(f.severity == "Violation" for f in findings)
     report.add((node, RDF.type, SH.ValidationReport))
     report.add((node, SH.conforms, Literal(conforms)))
