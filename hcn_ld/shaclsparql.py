@@ -1,10 +1,13 @@
 """Validate a large pyoxigraph store against shapes/ fast: every SHACL shape compiled to SPARQL.
 
 pyshacl walks an rdflib graph node by node (about 2,000 CPU-seconds for 5 million triples); here
-each property shape becomes one SELECT query that Oxigraph answers over the whole store and that
-returns only the violating (focus node, value) rows, with severity, path and message taken from
-the shape. The results are the ones whole-graph pyshacl reports (``inference="none"``, the
-ontology's ``rdfs:subClassOf`` triples mixed in, ``advanced=True``), proven by
+each node shape becomes a few SELECT queries that Oxigraph answers over the whole store, each
+finding its focus nodes again: one testing the values of all its property shapes, one counting
+values per focus node and predicate (min/maxCount, qualified counts), one finding focus nodes
+without a required value, one for the shape's own constraints and one per SPARQL constraint.
+They return only violating rows, reported with the severity, path and message of the shape.
+The results are the ones whole-graph pyshacl reports (``inference="none"``, the ontology's
+``rdfs:subClassOf`` triples mixed in, ``advanced=True``), proven by
 ``tests/test_shaclsparql.py``::
 
     store = pyoxigraph.Store.read_only("var/store/generations/<id>/oxigraph")
@@ -327,8 +330,8 @@ class _Compiler:
     # ---------------------------------------------------------------- shapes
 
     def focus(self, shape: Node) -> str:
-        """A pattern binding ``?this`` to the focus nodes of a node shape (repeats are removed
-        in Python: a DISTINCT here would cost a pass over all of them)."""
+        """A pattern binding ``?this`` to the focus nodes of a node shape (DISTINCT only where
+        a node can be found twice; repeated findings are dropped in Python anyway)."""
         parts = []
         for cls in self.shapes.objects(shape, SH.targetClass):
             classes = self.closure.get(cls, {cls})
@@ -372,7 +375,10 @@ class _Compiler:
     def properties(self, focus: str, shapes: list[Node], inverse: bool) -> None:
         """The queries for property shapes whose paths all go the same way: one per shape for
         its value constraints, one counting the values of all, one for missing values."""
-        edge = "?{v} ?p ?this" if inverse else "?this ?p ?{v}"
+
+        def edge(predicate: str, value: str) -> str:
+            return f"{value} {predicate} ?this" if inverse else f"?this {predicate} {value}"
+
         counted, checks, violations, branches = [], [], [], []
         allowed = SHAPE_KEYS - {SH.targetClass, SH.targetSubjectsOf, SH.property, SH.sparql}
         for k, shape in enumerate(shapes):
@@ -385,8 +391,8 @@ class _Compiler:
                     tests.append(f"!{self.condition(shape, key, '?value')}")
                     violations.append(f"?k = {k} && {tests[-1]}")
             if tests:  # each shape's values filtered on their own, the focus nodes found once
-                step = f"?value <{predicate}> ?this" if inverse else f"?this <{predicate}> ?value"
                 wrong = " || ".join(tests)
+                step = edge(f"<{predicate}>", "?value")
                 branches.append(f"{{ {step} FILTER ({wrong}) BIND ({k} AS ?k) }}")
             counts = self.counted(shape, node, predicate, len(counted))
             if counts is not None:
@@ -414,7 +420,7 @@ class _Compiler:
             Query(
                 "counts",
                 f"SELECT ?this ?p (COUNT(DISTINCT ?v) AS ?n){aggregates} WHERE {{ {focus} "
-                f"{edge.format(v='v')}{qualified} }} "
+                f"{edge('?p', '?v')}{qualified} }} "
                 f"GROUP BY ?this ?p HAVING ({' || '.join(having)})",
                 counted=counted,
             )
@@ -422,8 +428,7 @@ class _Compiler:
         required = sorted({c.predicate for c in counted if c.required})
         if required:  # MINUS: Oxigraph's anti-join beats FILTER NOT EXISTS
             missing = " UNION ".join(
-                f"{{ {focus} MINUS {{ {edge.format(v='v').replace('?p', f'<{p}>')} }} "
-                f"BIND (<{p}> AS ?p) }}"
+                f"{{ {focus} MINUS {{ {edge(f'<{p}>', '?v')} }} BIND (<{p}> AS ?p) }}"
                 for p in required
             )
             self.queries.append(
