@@ -77,6 +77,8 @@ NODE_SHAPE_KEYS = {
     ).split()
 }
 SPARQL_KEYS = {SH.select, SH.message, SH.prefixes, SH.deactivated}
+#: sh: terms allowed outside shapes: prefix declarations and inverse paths.
+OTHER_KEYS = {SH.declare, SH.prefix, SH.namespace, SH.inversePath}
 #: Keys of a shape's constraints that test one value node at a time.
 VALUE_KEYS = [
     SH.datatype,
@@ -598,9 +600,8 @@ def compile_shapes(shapes: Graph, closure: Mapping[Node, set[Node]]) -> list[Que
     """
     compiler = _Compiler(shapes, closure)
     prefixes = {p: str(ns) for p, ns in shapes.namespaces() if p}
-    for key in {*shapes.predicates()} - SHAPE_KEYS - SPARQL_KEYS:
-        if str(key).startswith(str(SH)) and key not in {
-            SH.declare, SH.prefix, SH.namespace, SH.inversePath}:  # fmt: skip
+    for key in {*shapes.predicates()} - SHAPE_KEYS - SPARQL_KEYS - OTHER_KEYS:
+        if str(key).startswith(str(SH)):
             subject = next(shapes.subjects(key, None))
             raise UnsupportedShape(f"{_name(shapes, subject)}: {_key(key)} is not supported")
     roots = {*shapes.subjects(RDF.type, SH.NodeShape)}
