@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyshacl
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF
 
 from hcn_ld.config import Settings
@@ -100,6 +100,18 @@ def _short(term: object) -> str:
     return "" if term is None else str(term)
 
 
+def path_text(graph: Graph, path: object) -> str:
+    """A result path as text: the property IRI, or ``^IRI`` for an inverse path.
+
+    >>> g = Graph()
+    >>> _ = g.add((BNode("p"), SH.inversePath, URIRef("http://example.org/knows")))
+    >>> path_text(g, BNode("p"))
+    '^http://example.org/knows'
+    """
+    inverse = graph.value(path, SH.inversePath) if isinstance(path, BNode) else None  # type: ignore[arg-type]
+    return f"^{inverse}" if inverse is not None else _short(path)
+
+
 def findings_of(report: Graph, origins: dict[URIRef, Origin]) -> list[Finding]:
     """The results of a SHACL report graph, violations first, then by source position."""
     found = []
@@ -110,7 +122,7 @@ def findings_of(report: Graph, origins: dict[URIRef, Origin]) -> list[Finding]:
             Finding(
                 severity=_short(severity).rsplit("#", 1)[-1],
                 focus=_short(focus),
-                path=_short(report.value(result, SH.resultPath)),
+                path=path_text(report, report.value(result, SH.resultPath)),
                 message=_short(report.value(result, SH.resultMessage)),
                 value=_short(report.value(result, SH.value)),
                 origin=origins.get(focus),  # type: ignore[arg-type]
