@@ -8,11 +8,12 @@ N-Triples file, ready for the store's bulk loader; nodes shared by many partitio
 subject's triples only the first time it meets it. Validation then runs over the loaded
 store (:mod:`hcn_ld.shaclsparql`).
 
-With the fingerprints of a previous import (a hash of each partition's triples), only the
-subjects of new or changed partitions are reported for re-validation::
+With the fingerprints of a previous import (a hash of each partition's triples), the subjects
+of new or changed partitions are collected, and the whole triples of those partitions written
+apart, so that they can be validated alone::
 
     mapped = map_partitions(projects, mapper.project, Path("scratch"), previous=fingerprints)
-    mapped.files, mapped.changed_subjects
+    mapped.files, mapped.changed_subjects, mapped.changed_files
 """
 
 from __future__ import annotations
@@ -70,11 +71,13 @@ class Written:
     """What :func:`map_partitions` wrote: N-Triples files, and what is known about them."""
 
     files: list[Path] = field(default_factory=list)
-    origins: dict[str, Origin] = field(default_factory=dict)
+    origins: dict[URIRef, Origin] = field(default_factory=dict)
     #: partition key -> SHA-256 of its triples (only when asked for, see ``previous``)
     fingerprints: dict[str, str] = field(default_factory=dict)
     #: subjects of partitions that are new or changed since ``previous`` (None: not asked)
     changed_subjects: set[str] | None = None
+    #: the whole triples (shared ones too) of those partitions, to validate them alone
+    changed_files: list[Path] = field(default_factory=list)
     partitions: int = 0
     lines: int = 0
     seconds: float = 0.0
@@ -96,7 +99,7 @@ def _map_share(share: tuple[int, int, str]) -> tuple[Written, Any]:
     log = new_log()
     result = Written(changed_subjects=set() if previous is not None else None)
     written: set[str] = set()  # shared rows written so far
-    out = None
+    out = changed = None
     try:
         for item in items[start:stop]:
             part = make(item, log)
@@ -111,6 +114,10 @@ def _map_share(share: tuple[int, int, str]) -> tuple[Written, Any]:
                 if previous.get(part.key) != digest:
                     subjects = {str(t[0]) for t in part.all_triples()}
                     result.changed_subjects.update(subjects)  # type: ignore[union-attr]
+                    if changed is None:
+                        result.changed_files.append(Path(f"{prefix}-changed.nt"))
+                        changed = open(result.changed_files[-1], "w", encoding="utf-8")  # noqa: SIM115
+                    changed.write("".join(own + shared))
             new = [row for row in dict.fromkeys(shared) if row not in written]
             written.update(new)
             if out is None or out.tell() > FILE_BYTES:
@@ -122,10 +129,11 @@ def _map_share(share: tuple[int, int, str]) -> tuple[Written, Any]:
             out.write("".join(new))
             result.lines += len(own) + len(new)
             for iri, origin in part.origins.items():
-                result.origins.setdefault(str(iri), origin)
+                result.origins.setdefault(iri, origin)
     finally:
-        if out is not None:
-            out.close()
+        for file in (out, changed):
+            if file is not None:
+                file.close()
     return result, log
 
 
@@ -168,6 +176,7 @@ def map_partitions(
     log = ImportLog()
     for part, part_log in results:
         mapped.files += part.files
+        mapped.changed_files += part.changed_files
         for iri, origin in part.origins.items():
             mapped.origins.setdefault(iri, origin)
         mapped.fingerprints.update(part.fingerprints)

@@ -171,10 +171,7 @@ def import_partitioned(
         def check(store: ox.Store) -> None:
             seconds["load"] = time.perf_counter() - loaded
             started = time.perf_counter()
-            report = Report(Graph())
-            if focus is None or focus:
-                report = validate_store(store, settings, graph=graph, origins=mapped.origins,
-                                        focus=focus)  # fmt: skip
+            report = _validate_new(store, settings, graph, mapped, focus)
             if focus is not None and cache is not None:
                 report = cache.carry_over(report, focus, partial(_present, store, graph))
             seconds["validation"] = time.perf_counter() - started
@@ -192,6 +189,25 @@ def import_partitioned(
         cache.save(mapped.fingerprints, report)
     validated = "all" if focus is None else f"{len(focus)} changed subjects"
     return Imported(version, report, log, mapped, seconds, validated)
+
+
+def _validate_new(
+    store: ox.Store,
+    settings: Settings,
+    graph: str,
+    mapped: partitions.Written,
+    focus: set[str] | None,
+) -> Report:
+    """Validate the new ``graph`` in ``store``; with ``focus``, only the changed partitions,
+    each meaningful alone, in a scratch store of their own (the findings about their nodes)."""
+    name = ox.NamedNode(graph)
+    if focus is None:
+        return validate_store(store, settings, graph=name, origins=mapped.origins)
+    scratch = ox.Store()
+    for path in mapped.changed_files:
+        scratch.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+    report = validate_store(scratch, settings, graph=name, origins=mapped.origins)
+    return Report(report.graph, [f for f in report.findings if f.focus in focus])
 
 
 def _present(store: ox.Store, graph: str, subjects: set[str]) -> set[str]:
