@@ -12,8 +12,9 @@ With the fingerprints of a previous import (a hash of each partition's triples),
 of new or changed partitions are collected, and the whole triples of those partitions written
 apart, so that they can be validated alone::
 
-    mapped = map_partitions(projects, mapper.project, Path("scratch"), previous=fingerprints)
-    mapped.files, mapped.changed_subjects, mapped.changed_files
+    job = MappingJob(projects, mapper.project, Path("scratch"), previous=fingerprints)
+    written, log = job.result()
+    written.files, written.changed_subjects, written.changed_files
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ import hashlib
 import json
 import multiprocessing
 import os
+import queue
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -68,7 +70,7 @@ class Partition:
 
 @dataclass
 class Written:
-    """What :func:`map_partitions` wrote: N-Triples files, and what is known about them."""
+    """What a :class:`MappingJob` wrote: N-Triples files, and what is known about them."""
 
     files: list[Path] = field(default_factory=list)
     origins: dict[URIRef, Origin] = field(default_factory=dict)
@@ -83,19 +85,15 @@ class Written:
     seconds: float = 0.0
 
 
-#: What a forked worker maps: (items, function, previous fingerprints or None, log factory).
-_JOB: tuple[Sequence[Any], Callable[[Any, Any], Partition | None], dict | None, Callable] = (
-    (),
-    lambda item, log: None,
-    None,
-    lambda: None,
-)
+#: What forked workers map: (items, function, previous fingerprints or None, log factory,
+#: queue of completed files); set by :class:`MappingJob` before it forks them.
+_JOB: tuple[Any, ...] = ()
 
 
 def _map_share(share: tuple[int, int, str]) -> tuple[Written, Any]:
     """Map ``items[start:stop]`` into files ``{prefix}-NNN.nt`` (runs in a forked worker)."""
     start, stop, prefix = share
-    items, make, previous, new_log = _JOB
+    items, make, previous, new_log, done = _JOB
     log = new_log()
     result = Written(changed_subjects=set() if previous is not None else None)
     written: set[str] = set()  # shared rows written so far
@@ -123,6 +121,7 @@ def _map_share(share: tuple[int, int, str]) -> tuple[Written, Any]:
             if out is None or out.tell() > FILE_BYTES:
                 if out is not None:
                     out.close()
+                    done.put(str(result.files[-1]))
                 result.files.append(Path(f"{prefix}-{len(result.files):03d}.nt"))
                 out = open(result.files[-1], "w", encoding="utf-8")  # noqa: SIM115
             out.write("".join(own))
@@ -134,60 +133,100 @@ def _map_share(share: tuple[int, int, str]) -> tuple[Written, Any]:
         for file in (out, changed):
             if file is not None:
                 file.close()
+    if out is not None:
+        done.put(str(result.files[-1]))
+    done.put(None)
     return result, log
 
 
-def map_partitions(
-    items: Sequence[Any],
-    make: Callable[[Any, ImportLog], Partition | None],
-    folder: Path,
-    *,
-    workers: int | None = None,
-    previous: dict[str, str] | None = None,
-) -> tuple[Written, ImportLog]:
-    """Map ``items`` with ``make`` in ``workers`` forked processes into N-Triples files in
-    ``folder``; returns what was written and the merged import log.
+class MappingJob:
+    """Items being mapped by forked worker processes into N-Triples files in ``folder``; each
+    file can be used (loaded) as soon as it is complete, while the workers go on::
+
+        with MappingJob(projects, mapper.project, Path("scratch"), workers=2) as job:
+            for path in job.files():
+                store.bulk_load(path=str(path), format=RdfFormat.N_TRIPLES)
+            written, log = job.result()
 
     ``make(item, log)`` returns an item's partition (or ``None``, having logged why). With
     ``previous`` fingerprints, each partition's fingerprint is computed and the subjects of
     new or changed partitions are collected in ``changed_subjects``.
     """
-    from hcn_ld.importers.common import ImportLog
 
-    global _JOB
-    started = time.perf_counter()
-    workers = max(1, min(workers or os.cpu_count() or 1, len(items) or 1))
-    step = -(-len(items) // workers) if items else 0
-    shares = [
-        (start, min(start + step, len(items)), str(folder / f"part-{n:03d}"))
-        for n, start in enumerate(range(0, len(items), step or 1))
-    ]
-    _JOB = (items, make, previous, ImportLog)
-    try:
-        if len(shares) > 1:
-            fork = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(len(shares), mp_context=fork) as pool:
-                results = list(pool.map(_map_share, shares))
-        else:
-            results = [_map_share(share) for share in shares]
-    finally:
-        _JOB = ((), _JOB[1], None, ImportLog)
-    mapped = Written(changed_subjects=set() if previous is not None else None)
-    log = ImportLog()
-    for part, part_log in results:
-        mapped.files += part.files
-        mapped.changed_files += part.changed_files
-        for iri, origin in part.origins.items():
-            mapped.origins.setdefault(iri, origin)
-        mapped.fingerprints.update(part.fingerprints)
-        if part.changed_subjects is not None:
-            mapped.changed_subjects |= part.changed_subjects  # type: ignore[operator]
-        mapped.partitions += part.partitions
-        mapped.lines += part.lines
-        log.counts.update(part_log.counts)
-        log.errors += part_log.errors
-    mapped.seconds = time.perf_counter() - started
-    return mapped, log
+    def __init__(
+        self,
+        items: Sequence[Any],
+        make: Callable[[Any, ImportLog], Partition | None],
+        folder: Path,
+        *,
+        workers: int | None = None,
+        previous: dict[str, str] | None = None,
+    ) -> None:
+        from hcn_ld.importers.common import ImportLog
+
+        global _JOB
+        self.started = time.perf_counter()
+        self.previous = previous
+        workers = max(1, min(workers or os.cpu_count() or 1, len(items) or 1))
+        step = max(1, -(-len(items) // workers))
+        shares = [
+            (start, min(start + step, len(items)), str(folder / f"part-{n:03d}"))
+            for n, start in enumerate(range(0, len(items), step))
+        ] or [(0, 0, str(folder / "part-000"))]
+        fork = multiprocessing.get_context("fork")
+        self.done = fork.Queue()
+        _JOB = (items, make, previous, ImportLog, self.done)
+        self.pool = ProcessPoolExecutor(len(shares), mp_context=fork)
+        self.futures = [self.pool.submit(_map_share, share) for share in shares]
+        self._result: tuple[Written, ImportLog] | None = None
+
+    def __enter__(self) -> MappingJob:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        global _JOB
+        self.pool.shutdown(cancel_futures=True)
+        _JOB = ()
+
+    def files(self) -> Iterator[Path]:
+        """The files, each once it is complete, until every worker has finished."""
+        finished = 0
+        while finished < len(self.futures):
+            try:
+                message = self.done.get(timeout=0.5)
+            except queue.Empty:
+                for future in self.futures:
+                    if future.done() and future.exception() is not None:
+                        raise future.exception() from None  # type: ignore[misc]
+                continue
+            if message is None:
+                finished += 1
+            else:
+                yield Path(message)
+
+    def result(self) -> tuple[Written, ImportLog]:
+        """What the workers wrote, and the merged import log (waits for them)."""
+        from hcn_ld.importers.common import ImportLog
+
+        if self._result is None:
+            mapped = Written(changed_subjects=set() if self.previous is not None else None)
+            log = ImportLog()
+            for future in self.futures:
+                part, part_log = future.result()
+                mapped.files += part.files
+                mapped.changed_files += part.changed_files
+                for iri, origin in part.origins.items():
+                    mapped.origins.setdefault(iri, origin)
+                mapped.fingerprints.update(part.fingerprints)
+                if part.changed_subjects is not None:
+                    mapped.changed_subjects |= part.changed_subjects  # type: ignore[operator]
+                mapped.partitions += part.partitions
+                mapped.lines += part.lines
+                log.counts.update(part_log.counts)
+                log.errors += part_log.errors
+            mapped.seconds = time.perf_counter() - self.started
+            self._result = (mapped, log)
+        return self._result
 
 
 def fingerprint(rows: list[str]) -> str:
@@ -217,7 +256,7 @@ class IncrementalCache:
     store and valid only for the shapes and ontology they were made with::
 
         cache = IncrementalCache.open(Path("var/cache/keep.json"), settings)
-        mapped, log = map_partitions(items, make, folder, previous=cache.fingerprints)
+        job = MappingJob(items, make, folder, previous=cache.fingerprints)
     """
 
     path: Path

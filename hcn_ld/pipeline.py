@@ -140,14 +140,13 @@ def import_partitioned(
     workers: int | None = None,
     incremental: bool = False,
 ) -> Imported:
-    """Map ``items`` in parallel (:func:`hcn_ld.partitions.map_partitions`), bulk-load the
-    result as ``{base}graph/{source}`` into a new version of the store, validate it there with
-    the shapes compiled to SPARQL (:mod:`hcn_ld.shaclsparql`) and switch to it only if it
-    conforms (:class:`BuildFailed` otherwise; nothing changes).
+    """Map ``items`` in worker processes (:class:`hcn_ld.partitions.MappingJob`) while
+    bulk-loading each finished file as ``{base}graph/{source}`` into a new version of the
+    store, validate it there with the shapes compiled to SPARQL (:mod:`hcn_ld.shaclsparql`)
+    and switch to it only if it conforms (:class:`BuildFailed` otherwise; nothing changes).
 
-    ``incremental``: only the subjects of partitions new or changed since the last import of
-    ``source`` (fingerprints kept in ``var/cache`` beside the store) are validated; the
-    findings about the others are carried over.
+    ``incremental``: only the partitions new or changed since the last incremental import of
+    ``source`` into this store are validated; the findings about the others are carried over.
     """
     graph = str(Minter(settings.base).graph(source))
     cache = (
@@ -155,40 +154,42 @@ def import_partitioned(
         if incremental
         else None
     )
+    previous = cache.fingerprints if cache else None
     seconds: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix=f"hcn-{source}-") as scratch:
-        mapped, mapping_log = partitions.map_partitions(
-            items, make, Path(scratch), workers=workers,
-            previous=cache.fingerprints if cache else None,
-        )  # fmt: skip
-        log.counts.update(mapping_log.counts)
-        log.errors += mapping_log.errors
-        seconds["mapping"] = mapped.seconds
-        focus = mapped.changed_subjects if cache and cache.fingerprints else None
-        outcome: dict[str, Report] = {}
-        info: dict[str, object] = {"import": {"source": source, **log.counts}}
+    outcome: dict[str, object] = {}
+    info: dict[str, object] = {"base": settings.base}
+    started = time.perf_counter()
+    with (
+        tempfile.TemporaryDirectory(prefix=f"hcn-{source}-") as scratch,
+        partitions.MappingJob(
+            items, make, Path(scratch), workers=workers, previous=previous
+        ) as job,
+    ):
 
         def check(store: ox.Store) -> None:
-            seconds["load"] = time.perf_counter() - loaded
-            started = time.perf_counter()
+            mapped, mapping_log = job.result()
+            log.counts.update(mapping_log.counts)
+            log.errors += mapping_log.errors
+            seconds["mapping"] = mapped.seconds
+            seconds["load"] = time.perf_counter() - started
+            before = time.perf_counter()
+            focus = mapped.changed_subjects if previous else None
             report = _validate_new(store, settings, graph, mapped, focus)
             if focus is not None and cache is not None:
                 report = cache.carry_over(report, focus, partial(_present, store, graph))
-            seconds["validation"] = time.perf_counter() - started
-            outcome["report"] = report
+            seconds["validation"] = time.perf_counter() - before
+            outcome.update(report=report, mapped=mapped, focus=focus)
             refuse_violations(settings, report)
+            info["import"] = {"source": source, **log.counts, "bad_rows": len(log.errors)}
             info["validation"] = _validation_info(report)
 
-        loaded = time.perf_counter()
-        version = open_store(settings.store).publish(
-            [GraphFile(graph, tuple(mapped.files))], {"base": settings.base, **info}, check
-        )
-        seconds["publish"] = time.perf_counter() - loaded - seconds["load"] - seconds["validation"]
-    report = outcome["report"]
+        version = open_store(settings.store).publish([GraphFile(graph, job.files())], info, check)
+    seconds["publish"] = time.perf_counter() - started - seconds["load"] - seconds["validation"]
+    report, mapped, focus = outcome["report"], outcome["mapped"], outcome["focus"]
     if cache is not None:
-        cache.save(mapped.fingerprints, report)
-    validated = "all" if focus is None else f"{len(focus)} changed subjects"
-    return Imported(version, report, log, mapped, seconds, validated)
+        cache.save(mapped.fingerprints, report)  # type: ignore[union-attr]
+    validated = "all" if focus is None else f"{len(focus)} changed subjects"  # type: ignore[arg-type]
+    return Imported(version, report, log, mapped, seconds, validated)  # type: ignore[arg-type]
 
 
 def _validate_new(

@@ -13,7 +13,7 @@ from rdflib import Graph, Literal
 from hcn_ld.config import Settings
 from hcn_ld.importers.common import ImportLog
 from hcn_ld.importers.keep import partitions, read_keep, read_projects
-from hcn_ld.partitions import map_partitions
+from hcn_ld.partitions import MappingJob
 from hcn_ld.uris import Minter
 from hcn_ld.vocab import EURIO
 from tests.conftest import ROOT
@@ -54,9 +54,12 @@ def test_workers_write_exactly_the_whole_graph_with_shared_nodes_once(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
 
-    written, log = map_partitions(projects, mapper.project, out, workers=2)
+    with MappingJob(projects, mapper.project, out, workers=2) as job:
+        announced = list(job.files())
+        written, log = job.result()
 
     assert len(written.files) >= 2 and written.partitions == 40
+    assert sorted(announced) == sorted(written.files)
     assert log.counts["projects"] == 40 and not log.errors
     loaded = Graph()
     for file in written.files:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,11 +40,12 @@ class GraphFile:
     """One named graph to publish: its IRI and the N-Triples file(s) holding its triples."""
 
     graph: str
-    path: Path | tuple[Path, ...]
+    #: one file, or several (maybe an iterator yielding each once it is written)
+    path: Path | Iterable[Path]
 
     @property
-    def paths(self) -> tuple[Path, ...]:
-        return self.path if isinstance(self.path, tuple) else (self.path,)
+    def paths(self) -> Iterable[Path]:
+        return (self.path,) if isinstance(self.path, Path) else self.path
 
     def __post_init__(self) -> None:
         # Remote stores write the IRI into SPARQL Update text: only a valid IRI gets there.

@@ -180,8 +180,10 @@ class LocalStore(Store):
                 graph = ox.NamedNode(item.graph)
                 if store.contains_named_graph(graph):
                     store.remove_graph(graph)
-                for path in item.paths:
-                    store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+                for path in item.paths:  # written by hcn-ld from parsed terms: no re-checking
+                    store.bulk_load(
+                        path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True
+                    )
 
         return self._new_generation(load, info, check, replaced={f.graph for f in files})
 
@@ -317,7 +319,12 @@ def write_derived(store: ox.Store, directory: Path) -> None:
 def _derive_in_background(directory: Path) -> None:
     """Start a detached process writing the derived files of generation ``directory``."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "hcn_ld.store.local", str(directory)],
+        [
+            sys.executable,
+            "-c",
+            "import sys, hcn_ld.store.local as m; m.derive(sys.argv[1])",
+            directory,
+        ],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         start_new_session=True,
@@ -325,7 +332,8 @@ def _derive_in_background(directory: Path) -> None:
     (directory / DERIVING).write_text(str(process.pid))
 
 
-if __name__ == "__main__":  # python -m hcn_ld.store.local GENERATION_DIR (see above)
-    generation = Path(sys.argv[1])
+def derive(directory: str) -> None:
+    """The background writer's job (see :func:`_derive_in_background`)."""
+    generation = Path(directory)
     write_derived(ox.Store.read_only(str(generation / "oxigraph")), generation)
     (generation / DERIVING).unlink(missing_ok=True)

@@ -321,6 +321,7 @@ class RemoteStore(Store):
         info: Mapping[str, object] | None = None,
         check: Check | None = None,
     ) -> str:
+        files = [GraphFile(f.graph, tuple(f.paths)) for f in files]  # read more than once
         if check is not None:
             check_in_scratch(files, check)
         self._registry = None
