@@ -192,7 +192,7 @@ def test_planted_errors_are_found_exactly_as_pyshacl_finds_them(planted):
     owners = {next(iter(shapes.subjects(SH.property, s)), s) for s in reported}
     targeted = {*shapes.subjects(SH.targetClass, None), *shapes.subjects(SH.targetSubjectsOf, None)}
     assert targeted <= owners, targeted - owners
-    compiled = {c.component for q in compile_shapes(shapes, {}) for c in q.constraints}
+    compiled = {c.component for q in compile_shapes(shapes, {}) for c in q.checks}
     assert {*got.graph.objects(None, SH.sourceConstraintComponent)} == compiled
     assert len(compiled) == 16
 
