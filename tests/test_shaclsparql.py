@@ -293,3 +293,31 @@ def test_deactivated_shapes_are_skipped(tmp_path):
     got = validate_store(store_of(graph), settings, graph=DATA)
     assert {f.path for f in got.findings} == {f.path for f in expected.findings}
     assert {f.path for f in got.findings} == {"http://example.org/b"}
+
+
+def test_counts_above_one_are_counted_as_pyshacl_counts_them(tmp_path):
+    folder = tmp_path / "shapes"
+    folder.mkdir()
+    (folder / "counts.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .\n"
+        "ex:Shape a sh:NodeShape ; sh:targetClass ex:Thing ;\n"
+        "  sh:property [ sh:path ex:a ; sh:minCount 2 ; sh:maxCount 3 ; sh:message 'a' ] ,\n"
+        "    [ sh:path ex:b ; sh:maxCount 0 ; sh:message 'b' ] ,\n"
+        "    [ sh:path ex:c ; sh:qualifiedValueShape [ sh:class ex:Thing ] ;\n"
+        "      sh:qualifiedMinCount 2 ; sh:qualifiedMaxCount 2 ; sh:message 'c' ] .\n"
+    )
+    ex = "http://example.org/"
+    graph = Graph()
+    for n, values in enumerate([1, 2, 4]):
+        thing = URIRef(f"{ex}t{n}")
+        graph.add((thing, RDF.type, URIRef(ex + "Thing")))
+        for v in range(values):
+            graph.add((thing, URIRef(ex + "a"), Literal(v)))
+            graph.add((thing, URIRef(ex + "c"), URIRef(f"{ex}t{v}")))
+        if n:
+            graph.add((thing, URIRef(ex + "b"), Literal("x")))
+    settings = dataclasses.replace(Settings(), shapes_dir=folder)
+    expected = validate(Mapped(graph, {}), settings)
+    got = validate_store(store_of(graph), settings, graph=DATA)
+    assert_same(expected, got)
+    assert {(f.focus[-2:], f.message) for f in got.findings} >= {("t0", "a"), ("t2", "a")}
