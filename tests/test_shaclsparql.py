@@ -259,17 +259,23 @@ UNSUPPORTED: dict[str, tuple[str, str]] = {
 }
 
 
+def with_shapes(tmp_path, turtle: str) -> Settings:
+    """Settings whose shapes are ``turtle`` alone (prefixes sh:, ex:, xsd: declared)."""
+    folder = tmp_path / "shapes"
+    folder.mkdir()
+    (folder / "test.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n" + turtle
+    )
+    return dataclasses.replace(Settings(), shapes_dir=folder)
+
+
 @pytest.mark.parametrize("case", UNSUPPORTED, ids=list(UNSUPPORTED))
 def test_an_unsupported_shape_feature_is_refused_by_name(case, tmp_path):
     text, feature = UNSUPPORTED[case]
-    folder = tmp_path / "shapes"
-    folder.mkdir()
-    (folder / "extra.ttl").write_text(
-        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .\n"
-        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
-        f"ex:Shape a sh:NodeShape ; sh:targetClass ex:Thing ; {text} .\n"
+    settings = with_shapes(
+        tmp_path, f"ex:Shape a sh:NodeShape ; sh:targetClass ex:Thing ; {text} ."
     )
-    settings = dataclasses.replace(Settings(), shapes_dir=folder)
     with pytest.raises(UnsupportedShape) as error:
         validate_store(ox.Store(), settings)
     assert "shape <http://example.org/Shape>" in str(error.value)
@@ -277,18 +283,15 @@ def test_an_unsupported_shape_feature_is_refused_by_name(case, tmp_path):
 
 
 def test_deactivated_shapes_are_skipped(tmp_path):
-    folder = tmp_path / "shapes"
-    folder.mkdir()
-    (folder / "off.ttl").write_text(
-        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .\n"
+    settings = with_shapes(
+        tmp_path,
         "ex:Shape a sh:NodeShape ; sh:targetClass ex:Thing ; sh:deactivated true ;\n"
         "  sh:property [ sh:path ex:a ; sh:minCount 1 ] .\n"
         "ex:On a sh:NodeShape ; sh:targetClass ex:Thing ;\n"
-        "  sh:property [ sh:path ex:b ; sh:minCount 1 ] .\n"
+        "  sh:property [ sh:path ex:b ; sh:minCount 1 ] .\n",
     )
     graph = Graph()
     graph.add((URIRef("http://example.org/t"), RDF.type, URIRef("http://example.org/Thing")))
-    settings = dataclasses.replace(Settings(), shapes_dir=folder)
     expected = validate(Mapped(graph, {}), settings)
     got = validate_store(store_of(graph), settings, graph=DATA)
     assert {f.path for f in got.findings} == {f.path for f in expected.findings}
@@ -296,15 +299,13 @@ def test_deactivated_shapes_are_skipped(tmp_path):
 
 
 def test_counts_above_one_are_counted_as_pyshacl_counts_them(tmp_path):
-    folder = tmp_path / "shapes"
-    folder.mkdir()
-    (folder / "counts.ttl").write_text(
-        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .\n"
+    settings = with_shapes(
+        tmp_path,
         "ex:Shape a sh:NodeShape ; sh:targetClass ex:Thing ;\n"
         "  sh:property [ sh:path ex:a ; sh:minCount 2 ; sh:maxCount 3 ; sh:message 'a' ] ,\n"
         "    [ sh:path ex:b ; sh:maxCount 0 ; sh:message 'b' ] ,\n"
         "    [ sh:path ex:c ; sh:qualifiedValueShape [ sh:class ex:Thing ] ;\n"
-        "      sh:qualifiedMinCount 2 ; sh:qualifiedMaxCount 2 ; sh:message 'c' ] .\n"
+        "      sh:qualifiedMinCount 2 ; sh:qualifiedMaxCount 2 ; sh:message 'c' ] .\n",
     )
     ex = "http://example.org/"
     graph = Graph()
@@ -316,7 +317,6 @@ def test_counts_above_one_are_counted_as_pyshacl_counts_them(tmp_path):
             graph.add((thing, URIRef(ex + "c"), URIRef(f"{ex}t{v}")))
         if n:
             graph.add((thing, URIRef(ex + "b"), Literal("x")))
-    settings = dataclasses.replace(Settings(), shapes_dir=folder)
     expected = validate(Mapped(graph, {}), settings)
     got = validate_store(store_of(graph), settings, graph=DATA)
     assert_same(expected, got)
