@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -123,6 +124,8 @@ def main() -> None:
         kind, store, workers = args.child
         print(json.dumps(child(kind, Path(store), int(workers))))
         return
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load average {load} on {os.cpu_count()} cores (timings scale with it)")
     print(f"{'N':>6} {'triples':>9} {'validator':<10} {'seconds':>8} {'peak MB':>8}  findings")
     for n in args.sizes:
         with tempfile.TemporaryDirectory(prefix="hcn-bench-validation-") as tmp:

@@ -1,11 +1,14 @@
 """Validate a large pyoxigraph store against shapes/ fast: every SHACL shape compiled to SPARQL.
 
 pyshacl walks an rdflib graph node by node (about 2,000 CPU-seconds for 5 million triples); here
-each node shape becomes a few SELECT queries that Oxigraph answers over the whole store, each
-finding its focus nodes again: one testing the values of all its property shapes, one counting
-values per focus node and predicate (min/maxCount, qualified counts), one finding focus nodes
-without a required value, one for the shape's own constraints and one per SPARQL constraint.
-They return only violating rows, reported with the severity, path and message of the shape.
+each node shape becomes a few SELECT queries that Oxigraph answers over the whole store: one for
+wrong values and too many values of all its property shapes, one for missing values, one for the
+shape's own constraints and one per SPARQL constraint. Inside a query every constraint is a
+branch that scans its predicate alone and keeps only violating rows (class checks and counts
+are hash joins: MINUS against the class's instances, a self-join for ``sh:maxCount 1``), and
+only those rows are joined with the focus nodes. Rows come back with the severity, path and
+message of the shape.
+
 The results are the ones whole-graph pyshacl reports (``inference="none"``, the ontology's
 ``rdfs:subClassOf`` triples mixed in, ``advanced=True``), proven by
 ``tests/test_shaclsparql.py``::
@@ -22,7 +25,9 @@ shape, so no constraint is ever skipped silently. Where the store itself differs
 graph, so do the results: Oxigraph keeps literals in canonical form (``"1.50"^^xsd:decimal`` is
 returned as ``"1.5"``, ``xsd:nonNegativeInteger`` as ``xsd:integer`` — so a whole number of
 at least 0 is accepted as ``xsd:nonNegativeInteger``), and ill-formed literals are those Oxigraph
-cannot read (``"1e5"^^xsd:decimal`` is one, pyshacl accepts it).
+cannot read (``"1e5"^^xsd:decimal`` is one, pyshacl accepts it). Where pyshacl errs, this
+follows SHACL: a start year after the end year (two ``xsd:gYear``) is a violation (pyshacl
+raises TypeError), and ``"abc"^^xsd:decimal`` violates ``sh:maxInclusive`` too.
 """
 
 from __future__ import annotations
@@ -135,75 +140,31 @@ class Check:
 
 
 @dataclass
-class Counted:
-    """The cardinality constraints of one property shape, decided in Python from counts."""
-
-    predicate: URIRef
-    #: sh:minCount, sh:maxCount, sh:qualifiedMinCount, sh:qualifiedMaxCount (None: absent)
-    limits: tuple[int | None, int | None, int | None, int | None]
-    #: the sh:qualifiedValueShape; its count is the query's ``?q{index}``
-    value_shape: Node | None
-    index: int
-    checks: dict[str, Check]
-
-    @property
-    def required(self) -> bool:
-        """Whether having no value at all is a violation."""
-        least, _, qmin, _ = self.limits
-        return (least or 0) > 0 or (qmin or 0) > 0
-
-    def failures(self, n: int, qualified: int) -> list[Check]:
-        """The checks violated by ``n`` values of which ``qualified`` conform to the shape."""
-        failed = []
-        for name, count, limit, too_few in zip(
-            ("min", "max", "qmin", "qmax"),
-            (n, n, qualified, qualified),
-            self.limits,
-            (True, False, True, False),
-            strict=True,
-        ):
-            if limit is not None and (count < limit if too_few else count > limit):
-                failed.append(self.checks[name])
-        return failed
-
-
-@dataclass
 class Query:
     """One SELECT over the store; ``kind`` says what its rows are:
 
-    - ``flags``: ``?this``, ``?value``, and a boolean ``?fN`` per check N it violates;
-    - ``counts``: ``?this``, ``?p``, ``?n`` values (``?qN`` conforming to qualified shape N);
-    - ``missing``: ``?this`` and a ``?p`` it has no value for;
+    - ``flags``: ``?this``, maybe ``?value``, and a boolean ``?fN`` per check N it violates;
+    - ``checks``: ``?this``, maybe ``?value``, and the index ``?k`` of the check it violates;
     - ``sparql``: the rows of a SPARQL constraint (``?this``, maybe ``?value``, ``?path``).
     """
 
     kind: str
     text: str
     checks: list[Check] = field(default_factory=list)
-    counted: list[Counted] = field(default_factory=list)
-
-    @property
-    def constraints(self) -> list[Check]:
-        """Every check this query decides."""
-        return self.checks + [c for counted in self.counted for c in counted.checks.values()]
 
     def results(self, row: Mapping[str, Node]) -> Iterator[tuple[Check, Node | None, Node | None]]:
         """(check, value, path) of every result a row of this query stands for."""
-        if self.kind == "flags":
-            for i, check in enumerate(self.checks):
-                if row.get(f"f{i}") == TRUE:
-                    value = row["this"] if check.value == "focus" else row.get("value")
-                    yield check, value, check.path
-        elif self.kind == "sparql":
+        if self.kind == "sparql":
             check = self.checks[0]
             yield check, row.get("value", row["this"]), row.get("path", check.path)
+            return
+        if self.kind == "flags":
+            failed = [c for i, c in enumerate(self.checks) if row.get(f"f{i}") == TRUE]
         else:
-            n = int(row.get("n", 0))  # type: ignore[call-overload]
-            for counted in self.counted:
-                if counted.predicate == row["p"]:
-                    qualified = int(row.get(f"q{counted.index}", 0))  # type: ignore[call-overload]
-                    for check in counted.failures(n, qualified):
-                        yield check, None, check.path
+            failed = [self.checks[int(row["k"])]]  # type: ignore[call-overload]
+        for check in failed:
+            value = {"value": row.get("value"), "focus": row["this"], "none": None}[check.value]
+            yield check, value, check.path
 
 
 TRUE = Literal(True)
@@ -375,88 +336,82 @@ class _Compiler:
             self.sparql(shape, constraint, focus, prefixes)
 
     def properties(self, focus: str, shapes: list[Node], inverse: bool) -> None:
-        """The queries for property shapes whose paths all go the same way: one per shape for
-        its value constraints, one counting the values of all, one for missing values."""
+        """Two queries for the property shapes of a node shape whose paths go the same way:
+        one for wrong values and too many values, one for missing values. Each check is a
+        branch that scans its predicate alone (cheap in Oxigraph) and keeps the violating
+        rows, which are joined with the focus nodes at the end (a hash join): joining first
+        would look every focus node up in the index, many times slower on large stores."""
 
-        def edge(predicate: str, value: str) -> str:
-            return f"{value} {predicate} ?this" if inverse else f"?this {predicate} {value}"
+        def edge(predicate: URIRef, value: str) -> str:
+            return f"{value} <{predicate}> ?this" if inverse else f"?this <{predicate}> {value}"
 
-        counted, checks, violations, branches = [], [], [], []
+        nodes = f"{{ SELECT ?this WHERE {{ {focus} }} }}"
+        checks: list[Check] = []
+        found: list[str] = []  # branches whose rows are joined with the focus nodes
+        missing: list[str] = []  # branches that find focus nodes without a value
+
+        def add(check: Check, branch: str, into: list[str]) -> None:
+            into.append(branch.replace("?K", str(len(checks))))
+            checks.append(check)
+
         allowed = SHAPE_KEYS - {SH.targetClass, SH.targetSubjectsOf, SH.property, SH.sparql}
-        for k, shape in enumerate(shapes):
+        for shape in shapes:
             self.refuse_unknown(shape, allowed)
             node, predicate, _ = self.path(shape)
-            tests = []
+            values = f"{{ SELECT ?this ?value WHERE {{ {edge(predicate, '?value')} }} }}"
             for key in [*VALUE_KEYS, SH.lessThanOrEquals]:
-                if (shape, key, None) in self.shapes:
-                    checks.append(self.check(shape, _component(key), path=node))
-                    tests.append(f"!{self.condition(shape, key, '?value')}")
-                    violations.append(f"?k = {k} && {tests[-1]}")
-            if tests:  # each shape's values filtered on their own, the focus nodes found once
-                wrong = " || ".join(tests)
-                step = edge(f"<{predicate}>", "?value")
-                branches.append(f"{{ {step} FILTER ({wrong}) BIND ({k} AS ?k) }}")
-            counts = self.counted(shape, node, predicate, len(counted))
-            if counts is not None:
-                counted.append(counts)
-        if checks:
-            pattern = f"{focus} {{ {' UNION '.join(branches)} }}"
-            text = _flagged(pattern, "?this ?k ?value", violations, filtered=True)
-            self.queries.append(Query("flags", text, checks))
-        if not counted:
-            return
-        qualified, aggregates, having = "", "", []
-        for c in counted:
-            least, most, qmin, qmax = c.limits
-            tests = [f"COUNT(DISTINCT ?v) < {least}"] if least is not None else []
-            tests += [f"COUNT(DISTINCT ?v) > {most}"] if most is not None else []
-            tests += [f"COUNT(DISTINCT ?qv{c.index}) < {qmin}"] if qmin is not None else []
-            tests += [f"COUNT(DISTINCT ?qv{c.index}) > {qmax}"] if qmax is not None else []
-            having.append(f"(sameTerm(?p, <{c.predicate}>) && ({' || '.join(tests)}))")
-            if c.value_shape is not None:
-                test = self.conforms(c.value_shape, "?v")
-                wanted = f"sameTerm(?p, <{c.predicate}>) && {test}"
-                qualified += f" BIND (IF({wanted}, ?v, ?none) AS ?qv{c.index})"
-                aggregates += f" (COUNT(DISTINCT ?qv{c.index}) AS ?q{c.index})"
-        self.queries.append(
-            Query(
-                "counts",
-                f"SELECT ?this ?p (COUNT(DISTINCT ?v) AS ?n){aggregates} WHERE {{ {focus} "
-                f"{edge('?p', '?v')}{qualified} }} "
-                f"GROUP BY ?this ?p HAVING ({' || '.join(having)})",
-                counted=counted,
-            )
-        )
-        required = sorted({c.predicate for c in counted if c.required})
-        if required:  # MINUS: Oxigraph's anti-join beats FILTER NOT EXISTS
-            missing = " UNION ".join(
-                f"{{ {focus} MINUS {{ {edge(f'<{p}>', '?v')} }} BIND (<{p}> AS ?p) }}"
-                for p in required
-            )
-            self.queries.append(
-                Query("missing", f"SELECT ?this ?p WHERE {{ {missing} }}", counted=counted)
-            )
+                if (shape, key, None) not in self.shapes:
+                    continue
+                check = self.check(shape, _component(key), path=node)
+                if key == SH["class"]:  # an anti-join with the instances, not a lookup a value
+                    c = self.fresh("class")
+                    instances = self.classes(self.one(shape, key))  # type: ignore[arg-type]
+                    typed = (
+                        f"{{ SELECT ?value WHERE {{ VALUES {c} {{ {instances} }} ?value a {c} }} }}"
+                    )
+                    rows = f"{values} MINUS {typed}"
+                else:
+                    test = self.condition(shape, key, "?value")
+                    rows = f"{edge(predicate, '?value')} FILTER (!{test})"
+                add(check, f"{{ SELECT ?this ?value (?K AS ?k) WHERE {{ {rows} }} }}", found)
+            qualified = self.one(shape, SH.qualifiedValueShape)
 
-    def counted(self, shape: Node, node: Node, predicate: URIRef, index: int) -> Counted | None:
-        """The cardinality constraints of a property shape, if it has any."""
-        least, most = self.one(shape, SH.minCount), self.one(shape, SH.maxCount)
-        value_shape = self.one(shape, SH.qualifiedValueShape)
-        qmin, qmax = self.one(shape, SH.qualifiedMinCount), self.one(shape, SH.qualifiedMaxCount)
-        checks = {}
-        for name, limit, component in (
-            ("min", least, SH.MinCountConstraintComponent),
-            ("max", most, SH.MaxCountConstraintComponent),
-            ("qmin", qmin, SH.QualifiedMinCountConstraintComponent),
-            ("qmax", qmax, SH.QualifiedMaxCountConstraintComponent),
-        ):
-            if limit is not None:
-                checks[name] = self.check(shape, component, path=node, value="none")
-        if (qmin is not None or qmax is not None) and value_shape is None:
-            raise UnsupportedShape(f"{_name(self.shapes, shape)}: qualified count without shape")
-        if not checks:
-            return None
-        limits = (_int(least), _int(most), _int(qmin), _int(qmax))
-        return Counted(predicate, limits, value_shape, index, checks)
+            def values_of(
+                v: str, qualify: bool, predicate: URIRef = predicate, qualified: Node = qualified
+            ) -> str:
+                """The values ``v`` of the path (``qualify``: those conforming to the
+                qualified value shape)."""
+                test = f" FILTER ({self.conforms(qualified, v)})" if qualify else ""
+                return edge(predicate, v) + test
+
+            for key, component, qualify in (
+                (SH.maxCount, SH.MaxCountConstraintComponent, False),
+                (SH.qualifiedMaxCount, SH.QualifiedMaxCountConstraintComponent, True),
+            ):
+                limit = _int(self.one(shape, key))
+                if limit is not None:
+                    check = self.check(shape, component, path=node, value="none")
+                    pair = (values_of("?v", qualify), values_of("?w", qualify))
+                    add(check, _too_many(*pair, limit), found)
+            for key, component, qualify in (
+                (SH.minCount, SH.MinCountConstraintComponent, False),
+                (SH.qualifiedMinCount, SH.QualifiedMinCountConstraintComponent, True),
+            ):
+                limit = _int(self.one(shape, key))
+                if limit:
+                    check = self.check(shape, component, path=node, value="none")
+                    add(check, _too_few(nodes, values_of("?v", qualify), limit), missing)
+            counts = (SH.qualifiedMinCount, SH.qualifiedMaxCount)
+            if qualified is None and any((shape, k, None) in self.shapes for k in counts):
+                raise UnsupportedShape(
+                    f"{_name(self.shapes, shape)}: qualified count without shape"
+                )
+        if found:
+            text = f"SELECT ?this ?value ?k WHERE {{ {{ {' UNION '.join(found)} }} {nodes} }}"
+            self.queries.append(Query("checks", text, checks))
+        if missing:
+            text = f"SELECT ?this ?k WHERE {{ {' UNION '.join(missing)} }}"
+            self.queries.append(Query("checks", text, checks))
 
     def sparql(
         self, shape: Node, constraint: Node, focus: str, prefixes: Mapping[str, str]
@@ -489,7 +444,7 @@ class _Compiler:
         check = self.check(
             shape, SH.SPARQLConstraintComponent, first, value="focus", source=constraint
         )
-        text = f"{head}SELECT * WHERE {{ {focus} {{ {select} }} }}"
+        text = f"{head}SELECT * WHERE {{ {{ SELECT ?this WHERE {{ {focus} }} }} {{ {select} }} }}"
         self.queries.append(Query("sparql", text, [check]))
 
 
@@ -557,6 +512,35 @@ def _flagged(pattern: str, projected: str, violations: list[str], filtered: bool
     return (
         f"SELECT {projected} {flags} WHERE {{ {{ SELECT {projected} WHERE {{ {pattern} "
         f"{wanted} }} }} {binds} }}"
+    )
+
+
+def _too_many(values: str, same_values: str, limit: int) -> str:
+    """A branch: the ``?this`` with more than ``limit`` ``values`` (``?v``; ``same_values``
+    is the same pattern with ``?w``): a hash self-join for a limit of 1, else counted."""
+    if limit == 1:
+        pairs = (
+            f"{{ SELECT ?this ?v WHERE {{ {values} }} }} "
+            f"{{ SELECT ?this ?w WHERE {{ {same_values} }} }}"
+        )
+        return (
+            f"{{ SELECT DISTINCT ?this (?K AS ?k) WHERE {{ {pairs} FILTER (!sameTerm(?v, ?w)) }} }}"
+        )
+    return (
+        f"{{ SELECT ?this (?K AS ?k) WHERE {{ {values} }} GROUP BY ?this "
+        f"HAVING (COUNT(DISTINCT ?v) > {limit}) }}"
+    )
+
+
+def _too_few(nodes: str, values: str, limit: int) -> str:
+    """A branch: the focus nodes (``nodes``) with fewer than ``limit`` ``values`` (``?v``):
+    an anti-join (MINUS) for a limit of 1, else counted."""
+    if limit == 1:
+        having = f"{{ SELECT ?this WHERE {{ {values} }} }}"
+        return f"{{ SELECT ?this (?K AS ?k) WHERE {{ {nodes} MINUS {having} }} }}"
+    return (
+        f"{{ SELECT ?this (?K AS ?k) WHERE {{ {nodes} OPTIONAL {{ {values} }} }} "
+        f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {limit}) }}"
     )
 
 

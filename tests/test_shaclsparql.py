@@ -192,7 +192,7 @@ def test_planted_errors_are_found_exactly_as_pyshacl_finds_them(planted):
     owners = {next(iter(shapes.subjects(SH.property, s)), s) for s in reported}
     targeted = {*shapes.subjects(SH.targetClass, None), *shapes.subjects(SH.targetSubjectsOf, None)}
     assert targeted <= owners, targeted - owners
-    compiled = {c.component for q in compile_shapes(shapes, {}) for c in q.constraints}
+    compiled = {c.component for q in compile_shapes(shapes, {}) for c in q.checks}
     assert {*got.graph.objects(None, SH.sourceConstraintComponent)} == compiled
     assert len(compiled) == 16
 
@@ -259,17 +259,23 @@ UNSUPPORTED: dict[str, tuple[str, str]] = {
 }
 
 
+def with_shapes(tmp_path, turtle: str) -> Settings:
+    """Settings whose shapes are ``turtle`` alone (prefixes sh:, ex:, xsd: declared)."""
+    folder = tmp_path / "shapes"
+    folder.mkdir()
+    (folder / "test.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n" + turtle
+    )
+    return dataclasses.replace(Settings(), shapes_dir=folder)
+
+
 @pytest.mark.parametrize("case", UNSUPPORTED, ids=list(UNSUPPORTED))
 def test_an_unsupported_shape_feature_is_refused_by_name(case, tmp_path):
     text, feature = UNSUPPORTED[case]
-    folder = tmp_path / "shapes"
-    folder.mkdir()
-    (folder / "extra.ttl").write_text(
-        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .\n"
-        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
-        f"ex:Shape a sh:NodeShape ; sh:targetClass ex:Thing ; {text} .\n"
+    settings = with_shapes(
+        tmp_path, f"ex:Shape a sh:NodeShape ; sh:targetClass ex:Thing ; {text} ."
     )
-    settings = dataclasses.replace(Settings(), shapes_dir=folder)
     with pytest.raises(UnsupportedShape) as error:
         validate_store(ox.Store(), settings)
     assert "shape <http://example.org/Shape>" in str(error.value)
@@ -277,19 +283,41 @@ def test_an_unsupported_shape_feature_is_refused_by_name(case, tmp_path):
 
 
 def test_deactivated_shapes_are_skipped(tmp_path):
-    folder = tmp_path / "shapes"
-    folder.mkdir()
-    (folder / "off.ttl").write_text(
-        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .\n"
+    settings = with_shapes(
+        tmp_path,
         "ex:Shape a sh:NodeShape ; sh:targetClass ex:Thing ; sh:deactivated true ;\n"
         "  sh:property [ sh:path ex:a ; sh:minCount 1 ] .\n"
         "ex:On a sh:NodeShape ; sh:targetClass ex:Thing ;\n"
-        "  sh:property [ sh:path ex:b ; sh:minCount 1 ] .\n"
+        "  sh:property [ sh:path ex:b ; sh:minCount 1 ] .\n",
     )
     graph = Graph()
     graph.add((URIRef("http://example.org/t"), RDF.type, URIRef("http://example.org/Thing")))
-    settings = dataclasses.replace(Settings(), shapes_dir=folder)
     expected = validate(Mapped(graph, {}), settings)
     got = validate_store(store_of(graph), settings, graph=DATA)
     assert {f.path for f in got.findings} == {f.path for f in expected.findings}
     assert {f.path for f in got.findings} == {"http://example.org/b"}
+
+
+def test_counts_above_one_are_counted_as_pyshacl_counts_them(tmp_path):
+    settings = with_shapes(
+        tmp_path,
+        "ex:Shape a sh:NodeShape ; sh:targetClass ex:Thing ;\n"
+        "  sh:property [ sh:path ex:a ; sh:minCount 2 ; sh:maxCount 3 ; sh:message 'a' ] ,\n"
+        "    [ sh:path ex:b ; sh:maxCount 0 ; sh:message 'b' ] ,\n"
+        "    [ sh:path ex:c ; sh:qualifiedValueShape [ sh:class ex:Thing ] ;\n"
+        "      sh:qualifiedMinCount 2 ; sh:qualifiedMaxCount 2 ; sh:message 'c' ] .\n",
+    )
+    ex = "http://example.org/"
+    graph = Graph()
+    for n, values in enumerate([1, 2, 4]):
+        thing = URIRef(f"{ex}t{n}")
+        graph.add((thing, RDF.type, URIRef(ex + "Thing")))
+        for v in range(values):
+            graph.add((thing, URIRef(ex + "a"), Literal(v)))
+            graph.add((thing, URIRef(ex + "c"), URIRef(f"{ex}t{v}")))
+        if n:
+            graph.add((thing, URIRef(ex + "b"), Literal("x")))
+    expected = validate(Mapped(graph, {}), settings)
+    got = validate_store(store_of(graph), settings, graph=DATA)
+    assert_same(expected, got)
+    assert {(f.focus[-2:], f.message) for f in got.findings} >= {("t0", "a"), ("t2", "a")}
