@@ -46,6 +46,11 @@ def planted_corpus(tmp_path):
     return parts
 
 
+def key(finding):
+    """What identifies a finding, whichever validator found it."""
+    return (finding.severity, finding.focus, finding.path, finding.message, finding.value)
+
+
 def test_workers_write_exactly_the_whole_graph_with_shared_nodes_once(tmp_path):
     path = generated(tmp_path, 40)
     settings = Settings()

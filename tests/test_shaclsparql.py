@@ -167,7 +167,7 @@ def planted_graph(folder) -> Mapped:
     build, and an error planted for every shape."""
     graph, origins = Graph(), {}
     for part in planted_corpus(folder):
-        for triple in part.triples:
+        for triple in part.all_triples():
             graph.add(triple)
         origins.update(part.origins)
     hcn = map_data(Settings())
