@@ -14,7 +14,9 @@ and the next query starts a fresh one. A worker's threads share an :class:`Execu
 
 Frames on the child's stdout: one byte of type, four bytes of length, the payload.
 ``R`` ready (once, after start-up), ``H`` header (JSON), ``D`` data, ``E`` error (JSON:
-status, message), ``Z`` end of answer.
+status, message), ``Z`` end of answer. The child buffers its frames and writes them in
+pieces of about CHUNK bytes (a small answer is one write), and the parent reads whatever is
+there in one go: a small query costs one wake-up each way.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import IO
 
 from hcn_ld import formats, results
@@ -41,6 +43,8 @@ _FRAME = struct.Struct(">cI")
 #: their time limit (and children starting up) leave the CPU to page requests first.
 NICENESS = 10
 CHUNK = 64 * 1024
+#: Bytes the parent asks for per read (several frames of a streamed answer at once).
+READ_SIZE = 4 * CHUNK
 #: Seconds a new child may take to start and read the store.
 STARTUP = 120
 
@@ -53,8 +57,9 @@ class Request:
     #: Format for SELECT/ASK results, and for CONSTRUCT/DESCRIBE graphs.
     result_format: str = "json"
     graph_format: str = "turtle"
-    default_graphs: list[str] | None = None
-    named_graphs: list[str] | None = None
+    #: Tuples, so that a request can key a cache (they travel to the child as JSON lists).
+    default_graphs: Sequence[str] | None = None
+    named_graphs: Sequence[str] | None = None
     base_iri: str | None = None
     limit: int | None = None
 
@@ -80,6 +85,7 @@ class Executor:
         self.timeout = timeout
         self.memory_triples = memory_triples
         self._child: subprocess.Popen[bytes] | None = None
+        self._frames: _FrameReader | None = None
 
     def _process(self) -> subprocess.Popen[bytes]:
         """The running child; a new one is started and waited for (its start-up, reading the
@@ -93,8 +99,9 @@ class Executor:
                 stdout=subprocess.PIPE,
                 bufsize=0,
             )
+            self._frames = _FrameReader(self._child.stdout.fileno())  # type: ignore[union-attr]
             try:
-                _read_frame(self._child.stdout, time.monotonic() + STARTUP)  # type: ignore[arg-type]
+                self._frames.read(time.monotonic() + STARTUP)
             except (QueryTimeout, EOFError) as exc:
                 self.stop()
                 raise StoreError(f"query executor did not start: {exc!r}") from None
@@ -105,7 +112,7 @@ class Executor:
         if self._child is not None:
             self._child.kill()
             self._child.wait()
-            self._child = None
+            self._child = self._frames = None
 
     def run(self, request: Request) -> Iterator[Frame]:
         """The child's answer as frames, ending before ``Z``; raises :class:`QueryTimeout`.
@@ -114,12 +121,14 @@ class Executor:
         stream is then in an unknown state.
         """
         child = self._process()
+        frames = self._frames
+        assert frames is not None
         deadline = time.monotonic() + self.timeout
         finished = False
         try:
-            child.stdin.write(json.dumps(asdict(request)).encode() + b"\n")  # type: ignore[union-attr]
+            child.stdin.write(json.dumps(vars(request)).encode() + b"\n")  # type: ignore[union-attr]
             while True:
-                kind, payload = _read_frame(child.stdout, deadline)  # type: ignore[arg-type]
+                kind, payload = frames.read(deadline)
                 if kind == "Z":
                     finished = True
                     return
@@ -156,23 +165,33 @@ class ExecutorPool:
                 self._idle.append(executor)
 
 
-def _read_frame(stream: IO[bytes], deadline: float) -> tuple[str, bytes]:
-    head = _read_exactly(stream, _FRAME.size, deadline)
-    kind, length = _FRAME.unpack(head)
-    return kind.decode(), _read_exactly(stream, length, deadline)
+class _FrameReader:
+    """Frames from a file descriptor, read in as large pieces as are there (one ``os.read``
+    for a small answer), waiting for each at most until a deadline."""
 
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = bytearray()
 
-def _read_exactly(stream: IO[bytes], size: int, deadline: float) -> bytes:
-    data = bytearray()
-    while len(data) < size:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not select.select([stream], [], [], remaining)[0]:
-            raise QueryTimeout
-        chunk = os.read(stream.fileno(), size - len(data))
-        if not chunk:
-            raise EOFError("executor closed its output")
-        data += chunk
-    return bytes(data)
+    def read(self, deadline: float) -> tuple[str, bytes]:
+        """The next frame's kind and payload; :class:`QueryTimeout` past ``deadline``."""
+        self._fill(_FRAME.size, deadline)
+        kind, length = _FRAME.unpack_from(self.buffer)
+        end = _FRAME.size + length
+        self._fill(end, deadline)
+        payload = bytes(self.buffer[_FRAME.size : end])
+        del self.buffer[:end]
+        return kind.decode(), payload
+
+    def _fill(self, size: int, deadline: float) -> None:
+        while len(self.buffer) < size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self.fd], [], [], remaining)[0]:
+                raise QueryTimeout
+            chunk = os.read(self.fd, max(size - len(self.buffer), READ_SIZE))
+            if not chunk:
+                raise EOFError("executor closed its output")
+            self.buffer += chunk
 
 
 # ----------------------------------------------------------------------------- the child
@@ -273,12 +292,16 @@ def main(spec: str, memory_triples: int = 0) -> None:
         store.graphs()  # open (or copy into memory) the current version before the first query
     except StoreError:
         pass  # no data yet: each query answers with the error
-    out = os.fdopen(sys.stdout.fileno(), "wb", buffering=0)
+    # Frames are gathered and written in pieces of about CHUNK bytes; each answer ends with a
+    # flush, so a small one reaches the parent in a single write.
+    out = os.fdopen(sys.stdout.fileno(), "wb", buffering=2 * CHUNK)
     sys.stdout = sys.stderr
     send(out, "R")
+    out.flush()
     for line in sys.stdin.buffer:
         answer(store, Request(**json.loads(line)), out)
         send(out, "Z")
+        out.flush()
 
 
 if __name__ == "__main__":
