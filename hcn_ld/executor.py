@@ -39,9 +39,11 @@ from hcn_ld import formats, results
 from hcn_ld.store import LocalStore, Store, StoreError, open_store
 
 _FRAME = struct.Struct(">cI")
-#: Scheduling priority of the child: below the web workers, so that queries running up to
-#: their time limit (and children starting up) leave the CPU to page requests first.
+#: Scheduling priority of queries that run longer than DEMOTE_AFTER seconds and of a child's
+#: start-up: below the web workers and quick queries, so that queries running up to their time
+#: limit leave the CPU to page requests and cheap queries first.
 NICENESS = 10
+DEMOTE_AFTER = 0.1
 CHUNK = 64 * 1024
 #: Bytes the parent asks for per read (several frames of a streamed answer at once).
 READ_SIZE = 4 * CHUNK
@@ -92,9 +94,7 @@ class Executor:
         store, does not count against a query's time limit)."""
         if self._child is None or self._child.poll() is not None:
             self._child = subprocess.Popen(
-                # Started under nice(1): its start-up, too, yields the CPU to the web threads.
-                ["nice", "-n", str(NICENESS), sys.executable, "-m", "hcn_ld.executor"]
-                + [self.store, str(self.memory_triples)],
+                [sys.executable, "-m", "hcn_ld.executor", self.store, str(self.memory_triples)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 bufsize=0,
@@ -279,6 +279,56 @@ def _die_with_parent() -> None:
         pass
 
 
+class _Serving(threading.Thread):
+    """The thread answering requests, at the process's normal priority until a query of its
+    runs past DEMOTE_AFTER: the watching main thread then lowers this thread's priority
+    (Linux: per thread) and, as it cannot be raised back, the thread hands over to a fresh
+    one after that answer."""
+
+    def __init__(self, store: Store, requests: IO[bytes], out: IO[bytes]) -> None:
+        super().__init__(daemon=True)
+        self.store, self.requests, self.out = store, requests, out
+        self.tid = 0
+        self.started: float | None = None
+        self.demoted = False
+        self.ended = False
+
+    def run(self) -> None:
+        self.tid = threading.get_native_id()
+        for line in self.requests:
+            self.started = time.monotonic()
+            answer(self.store, Request(**json.loads(line)), self.out)
+            send(self.out, "Z")
+            self.out.flush()
+            self.started = None
+            if self.demoted:
+                return
+        self.ended = True
+
+    def demote_if_slow(self) -> None:
+        """Lower this thread's priority if its query has been running past DEMOTE_AFTER."""
+        started = self.started
+        if started is not None and not self.demoted and time.monotonic() - started > DEMOTE_AFTER:
+            _lower_priority(self.tid)
+            self.demoted = True
+
+
+def _lower_priority(tid: int) -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, tid, NICENESS)
+    except OSError:  # the thread just ended
+        pass
+
+
+def _start_up(store: Store) -> None:
+    """Open (or copy into memory) the current version, at low priority (on its own thread)."""
+    _lower_priority(threading.get_native_id())
+    try:
+        store.graphs()
+    except StoreError:
+        pass  # no data yet: each query answers with the error
+
+
 def main(spec: str, memory_triples: int = 0) -> None:
     """The child loop: one JSON request per line on stdin, frames on stdout.
 
@@ -288,20 +338,23 @@ def main(spec: str, memory_triples: int = 0) -> None:
     store = open_store(spec)
     if isinstance(store, LocalStore):
         store.memory_triples = memory_triples
-    try:
-        store.graphs()  # open (or copy into memory) the current version before the first query
-    except StoreError:
-        pass  # no data yet: each query answers with the error
+    loading = threading.Thread(target=_start_up, args=(store,))
+    loading.start()
+    loading.join()
     # Frames are gathered and written in pieces of about CHUNK bytes; each answer ends with a
     # flush, so a small one reaches the parent in a single write.
     out = os.fdopen(sys.stdout.fileno(), "wb", buffering=2 * CHUNK)
     sys.stdout = sys.stderr
     send(out, "R")
     out.flush()
-    for line in sys.stdin.buffer:
-        answer(store, Request(**json.loads(line)), out)
-        send(out, "Z")
-        out.flush()
+    while True:
+        serving = _Serving(store, sys.stdin.buffer, out)
+        serving.start()
+        while serving.is_alive():
+            serving.join(DEMOTE_AFTER / 2)
+            serving.demote_if_slow()
+        if serving.ended:
+            return
 
 
 if __name__ == "__main__":
