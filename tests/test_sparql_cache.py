@@ -13,7 +13,7 @@ import requests
 
 from hcn_ld.store import LocalStore
 from hcn_ld.store.base import GraphFile
-from tests.server import running_server
+from tests.server import executor_cpu_times, running_server
 
 GRAPH = "http://example.org/graph/synthetic"
 #: A cross join: long enough (about a second) to show up in the executor's CPU time.
@@ -42,17 +42,8 @@ def scratch(tmp_path: Path):
 
 
 def _executor_ticks(store: Path) -> int:
-    """CPU ticks used so far by the query executor processes of ``store``."""
-    total = 0
-    for proc in Path("/proc").iterdir():
-        try:
-            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
-            stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, NotADirectoryError):
-            continue
-        if b"hcn_ld.executor" in cmdline and str(store).encode() in cmdline:
-            total += int(stat[11]) + int(stat[12])
-    return total
+    """CPU ticks used so far by all query executor processes of ``store``."""
+    return sum(executor_cpu_times(store).values())
 
 
 def _count(response: requests.Response) -> int:
