@@ -43,6 +43,7 @@ _FRAME = struct.Struct(">cI")
 #: start-up: below the web workers and quick queries, so that queries running up to their time
 #: limit leave the CPU to page requests and cheap queries first.
 NICENESS = 10
+#: Seconds a query runs at the worker's priority before it is lowered to NICENESS.
 DEMOTE_AFTER = 0.1
 CHUNK = 64 * 1024
 #: Bytes the parent asks for per read (several frames of a streamed answer at once).
@@ -291,7 +292,8 @@ class _Serving(threading.Thread):
         self.tid = 0
         self.started: float | None = None
         self.demoted = False
-        self.ended = False
+        #: Set when the thread stops after a demoted answer, for a fresh one to go on.
+        self.handed_over = False
 
     def run(self) -> None:
         self.tid = threading.get_native_id()
@@ -302,8 +304,8 @@ class _Serving(threading.Thread):
             self.out.flush()
             self.started = None
             if self.demoted:
+                self.handed_over = True
                 return
-        self.ended = True
 
     def demote_if_slow(self) -> None:
         """Lower this thread's priority if its query has been running past DEMOTE_AFTER."""
@@ -353,8 +355,8 @@ def main(spec: str, memory_triples: int = 0) -> None:
         while serving.is_alive():
             serving.join(DEMOTE_AFTER / 2)
             serving.demote_if_slow()
-        if serving.ended:
-            return
+        if not serving.handed_over:
+            return  # end of input, or the thread failed: the parent sees the output close
 
 
 if __name__ == "__main__":
