@@ -14,7 +14,9 @@ and the next query starts a fresh one. A worker's threads share an :class:`Execu
 
 Frames on the child's stdout: one byte of type, four bytes of length, the payload.
 ``R`` ready (once, after start-up), ``H`` header (JSON), ``D`` data, ``E`` error (JSON:
-status, message), ``Z`` end of answer.
+status, message), ``Z`` end of answer. The child buffers its frames and writes them in
+pieces of about CHUNK bytes (a small answer is one write), and the parent reads whatever is
+there in one go: a small query costs one wake-up each way.
 """
 
 from __future__ import annotations
@@ -29,18 +31,23 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import IO
 
 from hcn_ld import formats, results
 from hcn_ld.store import LocalStore, Store, StoreError, open_store
 
 _FRAME = struct.Struct(">cI")
-#: Scheduling priority of the child: below the web workers, so that queries running up to
-#: their time limit (and children starting up) leave the CPU to page requests first.
+#: Scheduling priority of queries that run longer than DEMOTE_AFTER seconds and of a child's
+#: start-up: below the web workers and quick queries, so that queries running up to their time
+#: limit leave the CPU to page requests and cheap queries first.
 NICENESS = 10
+#: Seconds a query runs at the worker's priority before it is lowered to NICENESS.
+DEMOTE_AFTER = 0.1
 CHUNK = 64 * 1024
+#: Bytes the parent asks for per read (several frames of a streamed answer at once).
+READ_SIZE = 4 * CHUNK
 #: Seconds a new child may take to start and read the store.
 STARTUP = 120
 
@@ -53,8 +60,9 @@ class Request:
     #: Format for SELECT/ASK results, and for CONSTRUCT/DESCRIBE graphs.
     result_format: str = "json"
     graph_format: str = "turtle"
-    default_graphs: list[str] | None = None
-    named_graphs: list[str] | None = None
+    #: Tuples, so that a request can key a cache (they travel to the child as JSON lists).
+    default_graphs: Sequence[str] | None = None
+    named_graphs: Sequence[str] | None = None
     base_iri: str | None = None
     limit: int | None = None
 
@@ -80,21 +88,21 @@ class Executor:
         self.timeout = timeout
         self.memory_triples = memory_triples
         self._child: subprocess.Popen[bytes] | None = None
+        self._frames: _FrameReader | None = None
 
     def _process(self) -> subprocess.Popen[bytes]:
         """The running child; a new one is started and waited for (its start-up, reading the
         store, does not count against a query's time limit)."""
         if self._child is None or self._child.poll() is not None:
             self._child = subprocess.Popen(
-                # Started under nice(1): its start-up, too, yields the CPU to the web threads.
-                ["nice", "-n", str(NICENESS), sys.executable, "-m", "hcn_ld.executor"]
-                + [self.store, str(self.memory_triples)],
+                [sys.executable, "-m", "hcn_ld.executor", self.store, str(self.memory_triples)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 bufsize=0,
             )
+            self._frames = _FrameReader(self._child.stdout.fileno())  # type: ignore[union-attr]
             try:
-                _read_frame(self._child.stdout, time.monotonic() + STARTUP)  # type: ignore[arg-type]
+                self._frames.read(time.monotonic() + STARTUP)
             except (QueryTimeout, EOFError) as exc:
                 self.stop()
                 raise StoreError(f"query executor did not start: {exc!r}") from None
@@ -105,7 +113,7 @@ class Executor:
         if self._child is not None:
             self._child.kill()
             self._child.wait()
-            self._child = None
+            self._child = self._frames = None
 
     def run(self, request: Request) -> Iterator[Frame]:
         """The child's answer as frames, ending before ``Z``; raises :class:`QueryTimeout`.
@@ -114,12 +122,14 @@ class Executor:
         stream is then in an unknown state.
         """
         child = self._process()
+        frames = self._frames
+        assert frames is not None
         deadline = time.monotonic() + self.timeout
         finished = False
         try:
-            child.stdin.write(json.dumps(asdict(request)).encode() + b"\n")  # type: ignore[union-attr]
+            child.stdin.write(json.dumps(vars(request)).encode() + b"\n")  # type: ignore[union-attr]
             while True:
-                kind, payload = _read_frame(child.stdout, deadline)  # type: ignore[arg-type]
+                kind, payload = frames.read(deadline)
                 if kind == "Z":
                     finished = True
                     return
@@ -156,23 +166,33 @@ class ExecutorPool:
                 self._idle.append(executor)
 
 
-def _read_frame(stream: IO[bytes], deadline: float) -> tuple[str, bytes]:
-    head = _read_exactly(stream, _FRAME.size, deadline)
-    kind, length = _FRAME.unpack(head)
-    return kind.decode(), _read_exactly(stream, length, deadline)
+class _FrameReader:
+    """Frames from a file descriptor, read in as large pieces as are there (one ``os.read``
+    for a small answer), waiting for each at most until a deadline."""
 
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = bytearray()
 
-def _read_exactly(stream: IO[bytes], size: int, deadline: float) -> bytes:
-    data = bytearray()
-    while len(data) < size:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not select.select([stream], [], [], remaining)[0]:
-            raise QueryTimeout
-        chunk = os.read(stream.fileno(), size - len(data))
-        if not chunk:
-            raise EOFError("executor closed its output")
-        data += chunk
-    return bytes(data)
+    def read(self, deadline: float) -> tuple[str, bytes]:
+        """The next frame's kind and payload; :class:`QueryTimeout` past ``deadline``."""
+        self._fill(_FRAME.size, deadline)
+        kind, length = _FRAME.unpack_from(self.buffer)
+        end = _FRAME.size + length
+        self._fill(end, deadline)
+        payload = bytes(self.buffer[_FRAME.size : end])
+        del self.buffer[:end]
+        return kind.decode(), payload
+
+    def _fill(self, size: int, deadline: float) -> None:
+        while len(self.buffer) < size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self.fd], [], [], remaining)[0]:
+                raise QueryTimeout
+            chunk = os.read(self.fd, max(size - len(self.buffer), READ_SIZE))
+            if not chunk:
+                raise EOFError("executor closed its output")
+            self.buffer += chunk
 
 
 # ----------------------------------------------------------------------------- the child
@@ -260,6 +280,57 @@ def _die_with_parent() -> None:
         pass
 
 
+class _Serving(threading.Thread):
+    """The thread answering requests, at the process's normal priority until a query of its
+    runs past DEMOTE_AFTER: the watching main thread then lowers this thread's priority
+    (Linux: per thread) and, as it cannot be raised back, the thread hands over to a fresh
+    one after that answer."""
+
+    def __init__(self, store: Store, requests: IO[bytes], out: IO[bytes]) -> None:
+        super().__init__(daemon=True)
+        self.store, self.requests, self.out = store, requests, out
+        self.tid = 0
+        self.started: float | None = None
+        self.demoted = False
+        #: Set when the thread stops after a demoted answer, for a fresh one to go on.
+        self.handed_over = False
+
+    def run(self) -> None:
+        self.tid = threading.get_native_id()
+        for line in self.requests:
+            self.started = time.monotonic()
+            answer(self.store, Request(**json.loads(line)), self.out)
+            send(self.out, "Z")
+            self.out.flush()
+            self.started = None
+            if self.demoted:
+                self.handed_over = True
+                return
+
+    def demote_if_slow(self) -> None:
+        """Lower this thread's priority if its query has been running past DEMOTE_AFTER."""
+        started = self.started
+        if started is not None and not self.demoted and time.monotonic() - started > DEMOTE_AFTER:
+            _lower_priority(self.tid)
+            self.demoted = True
+
+
+def _lower_priority(tid: int) -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, tid, NICENESS)
+    except OSError:  # the thread just ended
+        pass
+
+
+def _start_up(store: Store) -> None:
+    """Open (or copy into memory) the current version, at low priority (on its own thread)."""
+    _lower_priority(threading.get_native_id())
+    try:
+        store.graphs()
+    except StoreError:
+        pass  # no data yet: each query answers with the error
+
+
 def main(spec: str, memory_triples: int = 0) -> None:
     """The child loop: one JSON request per line on stdin, frames on stdout.
 
@@ -269,16 +340,23 @@ def main(spec: str, memory_triples: int = 0) -> None:
     store = open_store(spec)
     if isinstance(store, LocalStore):
         store.memory_triples = memory_triples
-    try:
-        store.graphs()  # open (or copy into memory) the current version before the first query
-    except StoreError:
-        pass  # no data yet: each query answers with the error
-    out = os.fdopen(sys.stdout.fileno(), "wb", buffering=0)
+    loading = threading.Thread(target=_start_up, args=(store,))
+    loading.start()
+    loading.join()
+    # Frames are gathered and written in pieces of about CHUNK bytes; each answer ends with a
+    # flush, so a small one reaches the parent in a single write.
+    out = os.fdopen(sys.stdout.fileno(), "wb", buffering=2 * CHUNK)
     sys.stdout = sys.stderr
     send(out, "R")
-    for line in sys.stdin.buffer:
-        answer(store, Request(**json.loads(line)), out)
-        send(out, "Z")
+    out.flush()
+    while True:
+        serving = _Serving(store, sys.stdin.buffer, out)
+        serving.start()
+        while serving.is_alive():
+            serving.join(DEMOTE_AFTER / 2)
+            serving.demote_if_slow()
+        if not serving.handed_over:
+            return  # end of input, or the thread failed: the parent sees the output close
 
 
 if __name__ == "__main__":

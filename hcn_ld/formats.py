@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
@@ -111,6 +112,7 @@ def by_media_type(media_type: str, formats: tuple[Format, ...] = ALL_FORMATS) ->
     raise KeyError(media_type)
 
 
+@lru_cache(maxsize=1024)  # the same few Accept headers come again and again
 def negotiate(accept: str | None, offered: tuple[Format, ...], default: Format) -> Format | None:
     """The offered format the ``Accept`` header prefers (q-values honoured).
 

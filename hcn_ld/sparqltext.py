@@ -33,6 +33,11 @@ _TOKEN = re.compile(
 )
 
 
+_SERVICE = re.compile("service", re.IGNORECASE)
+#: Calls of the functions whose value changes from one run of a query to the next.
+_VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID)\s*\(", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Token:
     """A lexical token: its kind (``iri``, ``pname``, ``var``, ``word``, ``string``, ``other``)."""
@@ -68,6 +73,8 @@ def _prefixes(toks: Sequence[Token]) -> dict[str, str]:
 
 def service_endpoints(text: str) -> list[str | None]:
     """The endpoints of every ``SERVICE`` in a query or update (``None`` for ``SERVICE ?var``)."""
+    if not _SERVICE.search(text):  # the usual case, found without lexing
+        return []
     toks = tokens(text)
     prefixes = _prefixes(toks)
     found: list[str | None] = []
@@ -87,6 +94,16 @@ def service_endpoints(text: str) -> list[str | None]:
         else:
             found.append(None)
     return found
+
+
+def is_volatile(text: str) -> bool:
+    """True when a query may answer differently each time it runs on the same data (it calls
+    ``NOW()``, ``RAND()``, ``UUID()`` or ``STRUUID()``), so a remembered answer will not do.
+
+    >>> is_volatile("SELECT (NOW() AS ?t) {}"), is_volatile("SELECT ?now { ?s ?p ?now }")
+    (True, False)
+    """
+    return bool(_VOLATILE.search(text))
 
 
 def check_services(text: str, allowlist: Sequence[str]) -> None:

@@ -94,6 +94,22 @@ def stop_all() -> None:
         stop_server(url)
 
 
+def executor_cpu_times(store: str | os.PathLike[str]) -> dict[int, int]:
+    """CPU ticks used so far by each query executor process of this store."""
+    times = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+            stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if b"hcn_ld.executor" in cmdline and str(store).encode() in cmdline:
+            times[int(proc.name)] = int(stat[11]) + int(stat[12])
+    return times
+
+
 @contextmanager
 def running_server(
     store_path: str | os.PathLike[str], extra_args: Sequence[str] = (), **options

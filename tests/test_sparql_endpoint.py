@@ -17,7 +17,7 @@ from hcn_ld.store import is_remote
 from hcn_ld.vocab import sparql_prologue
 from hcn_ld.web.sparql import examples
 from tests.conftest import PREFIXES
-from tests.server import running_server
+from tests.server import executor_cpu_times, running_server
 
 TIMEOUT = 2
 ROW_LIMIT = 100
@@ -264,22 +264,6 @@ def test_row_limit_truncation_is_announced(endpoint: str):
     assert "X-SPARQL-Truncated" not in small.headers and "truncated" not in small.json()
 
 
-def _executor_cpu_times(store: str) -> dict[int, int]:
-    """CPU ticks used so far by each query executor process of this store."""
-    times = {}
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
-            stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if b"hcn_ld.executor" in cmdline and str(store).encode() in cmdline:
-            times[int(proc.name)] = int(stat[11]) + int(stat[12])
-    return times
-
-
 def test_runaway_query_is_stopped_while_others_are_answered(endpoint: str, store_spec: str):
     if is_remote(store_spec):
         pytest.skip("a remote server's queries are stopped by its own limit, not by the app")
@@ -307,9 +291,9 @@ def test_runaway_query_is_stopped_while_others_are_answered(endpoint: str, store
     assert TIMEOUT <= outcome["seconds"] < TIMEOUT + 3
     assert latencies and max(latencies) < 1.0
     # The stopped query no longer burns CPU: no executor process is busy.
-    before = _executor_cpu_times(store_spec)
+    before = executor_cpu_times(store_spec)
     time.sleep(0.5)
-    after = _executor_cpu_times(store_spec)
+    after = executor_cpu_times(store_spec)
     busy = [pid for pid in after if after[pid] - before.get(pid, 0) > 20]
     assert not busy, f"executor processes still running a query: {busy}"
 

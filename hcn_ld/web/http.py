@@ -53,27 +53,50 @@ def representation(
 class RenderCache:
     """A bounded least-recently-used map of rendered representations (one per worker).
 
-    Views also keep other per-version results here (statistics, dump folders).
+    Views also keep other per-version results here (statistics, dump folders). ``size`` bounds
+    the total ``weigh(value)`` of the values kept (by default their number)::
+
+        >>> answers = RenderCache(size=10, weigh=len)
+        >>> answers.put("a", b"123456"); answers.put("b", b"12345"); answers.find("a") is None
+        True
     """
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(self, size: int = 4096, weigh: Callable[[Any], int] = lambda _: 1) -> None:
         self.size = size
+        self.weigh = weigh
+        self.weight = 0
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = Lock()
 
     def get(self, key: Hashable, produce: Callable[[], Any]) -> Any:
         """The cached representation for ``key``, produced (and kept) on a miss."""
+        found = self.find(key)
+        if found is None:
+            found = produce()
+            self.put(key, found)
+        return found
+
+    def find(self, key: Hashable) -> Any | None:
+        """The value kept for ``key``, or ``None``."""
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
-                return found
-        made = produce()
+            return found
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Keep ``value`` for ``key``, dropping the least recently used values beyond ``size``."""
+        weight = self.weigh(value)
+        if weight > self.size:
+            return
         with self._lock:
-            self._items[key] = made
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return made
+            previous = self._items.pop(key, None)
+            if previous is not None:
+                self.weight -= self.weigh(previous)
+            self._items[key] = value
+            self.weight += weight
+            while self.weight > self.size:
+                self.weight -= self.weigh(self._items.popitem(last=False)[1])
 
 
 def content_type(media_type: str) -> str:

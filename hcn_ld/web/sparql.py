@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import itertools
 import logging
 import urllib.parse
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,11 +23,12 @@ from flask import Blueprint, Response, current_app, render_template, request
 from hcn_ld import formats
 from hcn_ld.executor import ExecutorPool, Frame, QueryTimeout
 from hcn_ld.executor import Request as QueryRequest
-from hcn_ld.sparqltext import Refused, check_services, with_using
+from hcn_ld.sparqltext import Refused, check_services, is_volatile, with_using
 from hcn_ld.store import NoData, StoreError
 from hcn_ld.store.base import RETRY_AFTER, UNAVAILABLE
 from hcn_ld.vocab import sparql_prologue
 from hcn_ld.web import site
+from hcn_ld.web.http import RenderCache
 from hcn_ld.web.replay import REPLAYABLE
 from hcn_ld.web.service import service_description
 from hcn_ld.web.urls import Urls, for_request
@@ -185,18 +185,48 @@ def run_query(operation: Operation) -> Response:
         sparql=operation.text,
         result_format=result_format.name,
         graph_format=graph_format.name,
-        default_graphs=defaults if given else None,
-        named_graphs=named if given else None,
+        default_graphs=tuple(defaults) if given else None,
+        named_graphs=tuple(named) if given else None,
         base_iri=for_request(settings).page("sparql"),
         limit=settings.row_limit or None,
     )
+    # The data of a version never changes: the same request gets the same answer, unless the
+    # query itself asks for the time or random values.
+    key = None if is_volatile(operation.text) else (site().store.version(), query)
     etag = None
-    if request.method != "POST":
-        etag = _etag(site().store.version(), query)
+    if key and request.method != "POST":
+        etag = _etag(*key)
         if request.if_none_match.contains(etag):
             response = Response(status=304)
             response.set_etag(etag)
             return response
+    remembered = _answers().find(key) if key else None
+    if remembered is not None:
+        return _answer_response(remembered, remembered.body, etag)
+    return _execute(query, key, etag)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the executor answered: its format's name, whether rows were cut, its bytes."""
+
+    format: str
+    truncated: bool
+    body: bytes = b""
+
+
+#: Answers up to this size are read whole before responding (and replayed for repeated GETs,
+#: see :mod:`hcn_ld.web.replay`); larger ones stream.
+SMALL_ANSWER = 64 * 1024
+#: Complete answers each worker remembers for repeated queries (GET or POST, any ``Accept``
+#: that picks the same format), in bytes, and the largest answer it keeps.
+REMEMBERED_BYTES = 64 * 1024 * 1024
+REMEMBERED_ANSWER = REMEMBERED_BYTES // 8
+
+
+def _execute(query: QueryRequest, key: tuple | None, etag: str | None) -> Response:
+    """Run ``query`` in an executor and answer (remembered under ``key`` when complete)."""
+    settings = site().settings
     frames = _executor().run(query)
     try:
         first = next(frames)
@@ -213,30 +243,60 @@ def run_query(operation: Operation) -> Response:
         return _unavailable()
     if first.kind == "E":
         return _error(int(first.meta["status"]), str(first.meta["message"]))
-    fmt = formats.by_name(str(first.meta["format"]))
+    answer = Answer(str(first.meta["format"]), bool(first.meta["truncated"]))
+    remember = _rememberer(key, answer) if key else None
     head, complete = _prefetch(frames, SMALL_ANSWER)
     if complete:
         body: bytes | Iterator[bytes] = b"".join(head)
-        if etag:  # a small complete GET answer: repeats are replayed from memory
-            request.environ[REPLAYABLE] = True
+        if remember:
+            remember(body)
     else:
-        body = itertools.chain(head, _rest(frames))
-    response = Response(body, mimetype=fmt.media_type)
-    if fmt.media_type.startswith("text/") or fmt.name in ("json", "jsonld"):
-        response.mimetype_params["charset"] = "utf-8"
-    response.vary.add("Accept")
-    if first.meta["truncated"]:
-        response.headers[TRUNCATED] = str(settings.row_limit)
-    if etag:
-        response.set_etag(etag)
+        body = _rest(frames, head, remember)
+    response = _answer_response(answer, body, etag)
     # A body never read (HEAD, client gone) must still stop the executor's answer.
     response.call_on_close(frames.close)  # type: ignore[attr-defined]
     return response
 
 
-#: Answers up to this size are read whole before responding (and replayed for repeated GETs,
-#: see :mod:`hcn_ld.web.replay`); larger ones stream.
-SMALL_ANSWER = 64 * 1024
+def _answer_response(answer: Answer, body: bytes | Iterator[bytes], etag: str | None) -> Response:
+    fmt = formats.by_name(answer.format)
+    response = Response(body, mimetype=fmt.media_type)
+    if fmt.media_type.startswith("text/") or fmt.name in ("json", "jsonld"):
+        response.mimetype_params["charset"] = "utf-8"
+    response.vary.add("Accept")
+    if answer.truncated:
+        response.headers[TRUNCATED] = str(site().settings.row_limit)
+    if etag:
+        response.set_etag(etag)
+        if isinstance(body, bytes) and len(body) <= SMALL_ANSWER:
+            request.environ[REPLAYABLE] = True  # repeats are replayed before reaching Flask
+    return response
+
+
+def _answers() -> RenderCache:
+    """This worker's remembered answers, keyed by (data version, query request)."""
+    extensions = current_app.extensions
+    if "hcn-answers" not in extensions:
+        extensions["hcn-answers"] = RenderCache(
+            REMEMBERED_BYTES, weigh=lambda answer: len(answer.body) + 1024
+        )
+    return extensions["hcn-answers"]
+
+
+def _rememberer(key: tuple, answer: Answer) -> Callable[[bytes], None]:
+    """A function that keeps a complete answer's bytes under ``key``, unless the data version
+    moved while the query ran (the answer might then come from either version)."""
+    answers, store = _answers(), site().store
+
+    def remember(body: bytes) -> None:
+        try:
+            unchanged = store.version() == key[0]
+        except StoreError:
+            return
+        if unchanged:
+            answers.put(key, replace(answer, body=body))
+
+    return remember
 
 
 def _prefetch(frames: Iterator[Frame], size: int) -> tuple[list[bytes], bool]:
@@ -258,14 +318,27 @@ def _prefetch(frames: Iterator[Frame], size: int) -> tuple[list[bytes], bool]:
     return head, False
 
 
-def _rest(frames: Iterator[Frame]) -> Iterator[bytes]:
-    """The rest of a streamed answer; a timeout or error ends it early (headers are gone)."""
+def _rest(
+    frames: Iterator[Frame], head: list[bytes], remember: Callable[[bytes], None] | None
+) -> Iterator[bytes]:
+    """``head``, then the rest of a streamed answer; a timeout or error ends it early (headers
+    are gone). A complete answer of at most :data:`REMEMBERED_ANSWER` bytes is remembered."""
+    kept: list[bytes] | None = list(head) if remember else None
+    size = sum(map(len, head))
     try:
+        yield from head
         for frame in frames:
             if frame.kind == "E":
                 log.warning("query failed while streaming: %s", frame.meta)
                 return
+            size += len(frame.data)
+            if kept is not None and size <= REMEMBERED_ANSWER:
+                kept.append(frame.data)
+            else:
+                kept = None
             yield frame.data
+        if kept is not None and remember:
+            remember(b"".join(kept))
     except (QueryTimeout, StoreError) as exc:
         log.warning("query stopped while streaming: %r", exc)
     finally:
