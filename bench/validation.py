@@ -8,7 +8,7 @@ each validator runs in its own process so its seconds and peak memory (resident 
 process and its workers, sampled) are its own:
 
 - ``sparql×1`` / ``sparql×2``: :func:`hcn_ld.shaclsparql.validate_store` on the store
-  directory with 1 or 2 worker processes;
+  directory with 1 or 2 threads;
 - ``pyshacl``: :func:`hcn_ld.validation.validate` on the whole graph (N-Triples parsed first,
   not timed), as the build does.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -342,7 +343,9 @@ def import_keep(
 
     settings = _settings(ctx, store=store)
     log = ImportLog()
+    started = time.perf_counter()
     mapper, projects = read_projects(files, Minter(settings.base), settings.data_dir, log)
+    reading = time.perf_counter() - started
     with _publishing(settings):
         try:
             done = import_partitioned(
@@ -354,6 +357,7 @@ def import_keep(
                 click.echo(f"bad row skipped: {error}", err=True)
     click.echo(done.report.summary(), err=True)
     stages = ", ".join(f"{stage} {s:.1f} s" for stage, s in done.seconds.items())
+    stages = f"reading {reading:.1f} s, {stages} (mapping and load overlap)"
     click.echo(f"{done.mapped.partitions} projects; validated {done.validated}; {stages}", err=True)
     click.echo(f"{log.summary()}; published into {_shown(settings.store)} (version {done.version})")
 

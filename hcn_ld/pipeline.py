@@ -7,6 +7,7 @@ hcn-ld validate    # = check(Settings())
 from __future__ import annotations
 
 import hashlib
+import os
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -28,6 +29,9 @@ from hcn_ld.store import is_remote, open_store
 from hcn_ld.store.base import GraphFile
 from hcn_ld.uris import Minter
 from hcn_ld.validation import Report, ontology_graph, validate
+
+#: Threads that validate a large import (the store answers their queries in parallel).
+THREADS = os.cpu_count() or 1
 
 #: The named graphs a build publishes (under ``{base}graph/``).
 DATA_GRAPH = "healthclusternet"
@@ -203,7 +207,7 @@ def _validate_new(
     each meaningful alone, in a scratch store of their own (the findings about their nodes)."""
     name = ox.NamedNode(graph)
     if focus is None:
-        return validate_store(store, settings, graph=name, origins=mapped.origins)
+        return validate_store(store, settings, graph=name, origins=mapped.origins, workers=THREADS)
     scratch = ox.Store()
     for path in mapped.changed_files:
         scratch.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=name)

@@ -197,13 +197,13 @@ def test_planted_errors_are_found_exactly_as_pyshacl_finds_them(planted):
     assert len(compiled) == 16
 
 
-def test_the_default_graph_and_two_processes_give_the_same_report(planted, tmp_path):
+def test_the_default_graph_and_two_threads_give_the_same_report(planted, tmp_path):
     expected, got = both(planted, named=False)
     assert_same(expected, got)
     folder = tmp_path / "store"
     store = ox.Store(str(folder))
     store.bulk_load(planted.graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
-    del store  # closed: the workers open it read-only
+    del store  # closed: opened again read-only
     parallel = validate_store(folder, Settings(), origins=planted.origins, workers=2)
     assert sorted(map(key, parallel.findings)) == sorted(map(key, got.findings))
 
