@@ -226,6 +226,7 @@ class LocalStore(Store):
             try:
                 store = self._copy(previous, target / "oxigraph", replaced)
                 change(store)
+                store.optimize()  # compacted, queries (the check's too) run in parallel threads
                 if check is not None:
                     check(store)
             except BaseException:
@@ -238,7 +239,6 @@ class LocalStore(Store):
                     "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
                 )
             }
-            store.optimize()
             inline = sum(counts.values()) <= DERIVE_INLINE
             if inline:
                 write_derived(store, target)
