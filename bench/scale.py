@@ -101,8 +101,8 @@ def import_corpus(files: list[Path], store: str) -> None:
           f"{triples:,} triples, {done.report.summary().splitlines()[0]}")  # fmt: skip
     stages = {"reading the exports": read, **done.seconds}
     notes = {
-        "mapping": f"{done.mapped.lines:,} N-Triples lines, worker processes",
-        "load": "copy of the other graphs + bulk load into a new version",
+        "mapping": f"{done.mapped.lines:,} N-Triples lines by worker processes, while",
+        "load": "each finished file is bulk-loaded into a new version (then optimized)",
         "validation": "shapes compiled to SPARQL, on the new version",
         "publish": "counts, manifest, switch",
     }
