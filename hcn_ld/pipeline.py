@@ -160,7 +160,7 @@ def import_partitioned(
     )
     previous = cache.fingerprints if cache else None
     seconds: dict[str, float] = {}
-    outcome: dict[str, object] = {}
+    checked: list[tuple[Report, partitions.Written, set[str] | None]] = []
     info: dict[str, object] = {"base": settings.base}
     started = time.perf_counter()
     with (
@@ -182,18 +182,18 @@ def import_partitioned(
             if focus is not None and cache is not None:
                 report = cache.carry_over(report, focus, partial(_present, store, graph))
             seconds["validation"] = time.perf_counter() - before
-            outcome.update(report=report, mapped=mapped, focus=focus)
+            checked.append((report, mapped, focus))
             refuse_violations(settings, report)
             info["import"] = {"source": source, **log.counts, "bad_rows": len(log.errors)}
             info["validation"] = _validation_info(report)
 
         version = open_store(settings.store).publish([GraphFile(graph, job.files())], info, check)
     seconds["publish"] = time.perf_counter() - started - seconds["load"] - seconds["validation"]
-    report, mapped, focus = outcome["report"], outcome["mapped"], outcome["focus"]
+    [(report, mapped, focus)] = checked
     if cache is not None:
-        cache.save(mapped.fingerprints, report)  # type: ignore[union-attr]
-    validated = "all" if focus is None else f"{len(focus)} changed subjects"  # type: ignore[arg-type]
-    return Imported(version, report, log, mapped, seconds, validated)  # type: ignore[arg-type]
+        cache.save(mapped.fingerprints, report)
+    validated = "all" if focus is None else f"{len(focus)} changed subjects"
+    return Imported(version, report, log, mapped, seconds, validated)
 
 
 def _validate_new(
@@ -209,8 +209,7 @@ def _validate_new(
     if focus is None:
         return validate_store(store, settings, graph=name, origins=mapped.origins, workers=THREADS)
     scratch = ox.Store()
-    for path in mapped.changed_files:
-        scratch.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+    GraphFile(graph, tuple(mapped.changed_files)).load_into(scratch)
     report = validate_store(scratch, settings, graph=name, origins=mapped.origins)
     return Report(report.graph, [f for f in report.findings if f.focus in focus])
 
@@ -223,7 +222,11 @@ def _present(store: ox.Store, graph: str, subjects: set[str]) -> set[str]:
 
 
 def _validation_info(report: Report) -> dict[str, object]:
-    return {"conforms": report.conforms, "violations": 0, "warnings": len(report.warnings)}
+    return {
+        "conforms": report.conforms,
+        "violations": len(report.violations),
+        "warnings": len(report.warnings),
+    }
 
 
 def build(

@@ -47,6 +47,15 @@ class GraphFile:
     def paths(self) -> Iterable[Path]:
         return (self.path,) if isinstance(self.path, Path) else self.path
 
+    def load_into(self, store: ox.Store) -> None:
+        """Bulk-load the file(s) into the named graph of ``store`` (without re-checking every
+        term: hcn-ld writes these N-Triples from parsed terms)."""
+        graph = ox.NamedNode(self.graph)
+        for path in self.paths:
+            store.bulk_load(
+                path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True
+            )
+
     def __post_init__(self) -> None:
         # Remote stores write the IRI into SPARQL Update text: only a valid IRI gets there.
         ox.NamedNode(self.graph)  # ValueError otherwise
@@ -133,10 +142,7 @@ def check_in_scratch(files: Sequence[GraphFile], check: Check) -> None:
     with tempfile.TemporaryDirectory(prefix="hcn-check-") as scratch:
         store = ox.Store(scratch)
         for item in files:
-            for path in item.paths:
-                store.bulk_load(
-                    path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(item.graph)
-                )
+            item.load_into(store)
         try:
             check(store)
         finally:

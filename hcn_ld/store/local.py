@@ -180,10 +180,7 @@ class LocalStore(Store):
                 graph = ox.NamedNode(item.graph)
                 if store.contains_named_graph(graph):
                     store.remove_graph(graph)
-                for path in item.paths:  # written by hcn-ld from parsed terms: no re-checking
-                    store.bulk_load(
-                        path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=graph, lenient=True
-                    )
+                item.load_into(store)
 
         return self._new_generation(load, info, check, replaced={f.graph for f in files})
 
