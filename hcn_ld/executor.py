@@ -1,4 +1,4 @@
-"""Run SPARQL queries in a killable child process that streams serialized results back.
+"""Run SPARQL queries for the web: in a killable child process, or in the calling thread.
 
 pyoxigraph cannot cancel a running query, so each web worker keeps one child process
 (``python -m hcn_ld.executor STORE``) holding its own store handle (read-only for the
@@ -17,6 +17,12 @@ Frames on the child's stdout: one byte of type, four bytes of length, the payloa
 status, message), ``Z`` end of answer. The child buffers its frames and writes them in
 pieces of about CHUNK bytes (a small answer is one write), and the parent reads whatever is
 there in one go: a small query costs one wake-up each way.
+
+A remote store needs no child: its queries wait on the network, and its HTTP client gives up
+at the time limit (the server stops the query at its own limit). :func:`runner` picks
+:class:`InThread` for it, which answers with the same frames in the calling thread::
+
+    runner("sparql+http://127.0.0.1:7878/query", timeout=30).run(request)
 """
 
 from __future__ import annotations
@@ -31,12 +37,14 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import IO
 
 from hcn_ld import formats, results
-from hcn_ld.store import LocalStore, Store, StoreError, open_store
+from hcn_ld.store import LocalStore, RemoteStore, Store, StoreError, is_remote, open_store
+from hcn_ld.store.base import QueryTimeout
 
 _FRAME = struct.Struct(">cI")
 #: Scheduling priority of queries that run longer than DEMOTE_AFTER seconds and of a child's
@@ -74,10 +82,6 @@ class Frame:
     kind: str
     data: bytes = b""
     meta: dict[str, object] = field(default_factory=dict)
-
-
-class QueryTimeout(Exception):
-    """The query ran past its time limit and was stopped."""
 
 
 class Executor:
@@ -166,6 +170,31 @@ class ExecutorPool:
                 self._idle.append(executor)
 
 
+class InThread:
+    """Runs each query in the calling thread, for a store that stops its own queries (a remote
+    store raises :class:`QueryTimeout` when its server overruns the time limit).
+
+    The same ``run(request) -> frames`` as :class:`ExecutorPool`; the answer is produced on the
+    first ``next()``, in memory (a remote store's result is in memory already).
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def run(self, request: Request) -> Iterator[Frame]:
+        frames: list[Frame] = []
+        answer(self.store, request, frames.append)
+        yield from frames
+
+
+def runner(spec: str, timeout: float, memory_triples: int = 0) -> ExecutorPool | InThread:
+    """What runs the web's queries on the store ``spec``, stopping them after ``timeout`` s:
+    child processes for the embedded store, the calling thread for a remote one."""
+    if is_remote(spec):
+        return InThread(RemoteStore(spec, timeout=timeout))
+    return ExecutorPool(spec, timeout, memory_triples)
+
+
 class _FrameReader:
     """Frames from a file descriptor, read in as large pieces as are there (one ``os.read``
     for a small answer), waiting for each at most until a deadline."""
@@ -198,11 +227,15 @@ class _FrameReader:
 # ----------------------------------------------------------------------------- the child
 
 
-class _FrameWriter:
-    """A binary file object that sends what is written as ``D`` frames of about CHUNK bytes."""
+#: Where :func:`answer` puts its frames.
+Emit = Callable[[Frame], None]
 
-    def __init__(self, out: IO[bytes]) -> None:
-        self.out = out
+
+class _FrameWriter:
+    """A binary file object that emits what is written as ``D`` frames of about CHUNK bytes."""
+
+    def __init__(self, emit: Emit) -> None:
+        self.emit = emit
         self.buffer = bytearray()
 
     def write(self, data: bytes) -> int:
@@ -213,18 +246,25 @@ class _FrameWriter:
 
     def flush(self) -> None:
         if self.buffer:
-            send(self.out, "D", bytes(self.buffer))
+            self.emit(Frame("D", bytes(self.buffer)))
             self.buffer.clear()
 
 
-def send(out: IO[bytes], kind: str, payload: bytes | dict[str, object] = b"") -> None:
-    """Write one frame."""
-    data = json.dumps(payload).encode() if isinstance(payload, dict) else payload
-    out.write(_FRAME.pack(kind.encode(), len(data)) + data)
+def send(out: IO[bytes], frame: Frame) -> None:
+    """Write one frame (``H`` and ``E`` carry their meta as JSON)."""
+    data = json.dumps(frame.meta).encode() if frame.kind in "HE" else frame.data
+    out.write(_FRAME.pack(frame.kind.encode(), len(data)) + data)
 
 
-def answer(store: Store, request: Request, out: IO[bytes]) -> None:
-    """Run one query and write its frames (without the final ``Z``)."""
+def _error(status: int, message: str) -> Frame:
+    return Frame("E", meta={"status": status, "message": message})
+
+
+def answer(store: Store, request: Request, emit: Emit) -> None:
+    """Run one query and emit its frames (without the final ``Z``).
+
+    :class:`QueryTimeout` is raised, for the caller to answer.
+    """
     try:
         result = store.query(
             request.sparql,
@@ -233,22 +273,24 @@ def answer(store: Store, request: Request, out: IO[bytes]) -> None:
             base_iri=request.base_iri,
         )
     except SyntaxError as exc:
-        send(out, "E", {"status": 400, "message": f"malformed query: {exc}"})
+        emit(_error(400, f"malformed query: {exc}"))
         return
     except ValueError as exc:  # an invalid dataset or base IRI: the child must live on
-        send(out, "E", {"status": 400, "message": f"invalid query request: {exc}"})
+        emit(_error(400, f"invalid query request: {exc}"))
         return
+    except QueryTimeout:
+        raise
     except StoreError as exc:  # e.g. a remote store that is unreachable: the web says 503
         print(f"query failed: {exc}", file=sys.stderr)
-        send(out, "E", {"status": 503, "message": "store unavailable"})
+        emit(_error(503, "store unavailable"))
         return
     except OSError as exc:
-        send(out, "E", {"status": 500, "message": f"query failed: {exc}"})
+        emit(_error(500, f"query failed: {exc}"))
         return
     try:
         bounded = results.bound(result, request.limit)
     except OSError as exc:
-        send(out, "E", {"status": 500, "message": f"query failed: {exc}"})
+        emit(_error(500, f"query failed: {exc}"))
         return
     kind = bounded.kind
     name = request.graph_format if kind == "graph" else request.result_format
@@ -257,17 +299,16 @@ def answer(store: Store, request: Request, out: IO[bytes]) -> None:
         fmt = formats.by_name(name, offered)
     except KeyError:
         what = "an RDF graph" if kind == "graph" else "a table or a boolean"
-        message = f"the answer to this query is {what}, which cannot be written as {name}"
-        send(out, "E", {"status": 406, "message": message})
+        emit(_error(406, f"the answer to this query is {what}, which cannot be written as {name}"))
         return
-    send(out, "H", {"kind": kind, "format": fmt.name, "truncated": bounded.truncated})
-    writer = _FrameWriter(out)
+    emit(Frame("H", meta={"kind": kind, "format": fmt.name, "truncated": bounded.truncated}))
+    writer = _FrameWriter(emit)
     try:
         results.write(bounded, fmt, writer)
     except OSError as exc:
         # Evaluation errors of a streamed result surface after the header went out.
         writer.flush()
-        send(out, "E", {"status": 500, "message": f"query failed: {exc}"})
+        emit(_error(500, f"query failed: {exc}"))
         return
     writer.flush()
 
@@ -299,8 +340,8 @@ class _Serving(threading.Thread):
         self.tid = threading.get_native_id()
         for line in self.requests:
             self.started = time.monotonic()
-            answer(self.store, Request(**json.loads(line)), self.out)
-            send(self.out, "Z")
+            answer(self.store, Request(**json.loads(line)), partial(send, self.out))
+            send(self.out, Frame("Z"))
             self.out.flush()
             self.started = None
             if self.demoted:
@@ -347,7 +388,7 @@ def main(spec: str, memory_triples: int = 0) -> None:
     # flush, so a small one reaches the parent in a single write.
     out = os.fdopen(sys.stdout.fileno(), "wb", buffering=2 * CHUNK)
     sys.stdout = sys.stderr
-    send(out, "R")
+    send(out, Frame("R"))
     out.flush()
     while True:
         serving = _Serving(store, sys.stdin.buffer, out)

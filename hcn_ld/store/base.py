@@ -27,6 +27,10 @@ UNAVAILABLE = "the data store is unavailable right now; please try again in a mo
 RETRY_AFTER = 5
 
 
+class QueryTimeout(StoreError):
+    """The query ran past its time limit and was stopped (or given up on)."""
+
+
 class NoData(StoreError):
     """Nothing has been published into this store yet."""
 

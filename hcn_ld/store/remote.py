@@ -36,29 +36,28 @@ a publish by another process within that time.
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import json
 import os
 import re
 import secrets
 import time
-import urllib.error
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 import requests
+import urllib3
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 from SPARQLWrapper import POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from hcn_ld.store.base import (
     Check,
     GraphFile,
     NoData,
     QueryResult,
+    QueryTimeout,
     Store,
     StoreError,
     check_in_scratch,
@@ -78,6 +77,8 @@ REGISTRY_TTL = 2.0
 _SCRATCH = ox.Store()
 #: Seconds to wait for the server on one request.
 TIMEOUT = 600
+#: Bytes read from the server at a time.
+_CHUNK = 64 * 1024
 
 # Graphs an update names: GRAPH <g>, INTO <g>, TO <g>, CLEAR/DROP/CREATE [SILENT] GRAPH <g>.
 _NAMED_GRAPH = re.compile(r"(?:GRAPH|INTO|TO)\s*<([^>]+)>", re.IGNORECASE)
@@ -142,8 +143,10 @@ class Endpoints:
 class RemoteStore(Store):
     """A SPARQL 1.1 server as a store (see the module docstring for the spec and the layout)."""
 
-    def __init__(self, spec: str) -> None:
+    def __init__(self, spec: str, *, timeout: float = TIMEOUT) -> None:
         self.spec = spec
+        #: Seconds a query may wait for the server's complete answer.
+        self.timeout = timeout
         self.endpoints = Endpoints.parse(spec)
         self._http = requests.Session()
         self._http.auth = self.endpoints.auth
@@ -188,7 +191,6 @@ class RemoteStore(Store):
         graph_result = isinstance(form, ox.QueryTriples)
         client = SPARQLWrapper(self.endpoints.query)
         client.setMethod(POST)
-        client.setTimeout(TIMEOUT)
         # A query's own BASE wins (Virtuoso refuses two BASE declarations).
         own_base = _OWN_BASE.match(sparql)
         client.setQuery(f"BASE <{base_iri}> {sparql}" if base_iri and not own_base else sparql)
@@ -201,17 +203,44 @@ class RemoteStore(Store):
         # Our parse, not SPARQLWrapper's keyword guess, decides what to accept.
         client.queryType = "CONSTRUCT" if graph_result else "SELECT"
         client.setReturnFormat("turtle" if graph_result else "xml")
-        try:
-            body = client.query().response.read()
-        except QueryBadFormed as exc:
-            raise SyntaxError(_server_message(exc)) from None
-        except (SPARQLWrapperException, urllib.error.URLError, OSError) as exc:
-            raise StoreError(f"{self.endpoints.query}: {_server_message(exc)}") from None
+        body = self._fetch(client)
         if graph_result:
             return _as_query_triples(body)
         return ox.parse_query_results(
             _VIRTUOSO_BNODE.sub(rb"\1", body), format=ox.QueryResultsFormat.XML
         )
+
+    def _fetch(self, client: SPARQLWrapper) -> bytes:
+        """The answer to the protocol request ``client`` writes, sent over this store's
+        connection pool (SPARQLWrapper's own urllib would open a new connection per query).
+
+        Raises :class:`QueryTimeout` when the server has not answered within ``timeout``.
+        """
+        request = client._createRequest()  # the protocol request: URL, body, Accept
+        deadline = time.monotonic() + self.timeout
+        url = self.endpoints.query
+        try:
+            with self._http.post(
+                request.full_url,
+                data=request.data,
+                headers=dict(request.header_items()),
+                timeout=self.timeout,
+                stream=True,
+            ) as response:
+                body = bytearray()
+                while chunk := response.raw.read(_CHUNK, decode_content=True):
+                    body += chunk
+                    if time.monotonic() > deadline:
+                        raise QueryTimeout(f"{url}: no complete answer in {self.timeout:g} s")
+        except (requests.Timeout, urllib3.exceptions.TimeoutError):
+            raise QueryTimeout(f"{url}: no answer in {self.timeout:g} s") from None
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            raise StoreError(f"{url}: {exc}") from None
+        if response.status_code == 400:
+            raise SyntaxError(_server_message(body))
+        if response.status_code >= 400:
+            raise StoreError(f"{url}: HTTP {response.status_code}: {_server_message(body)}")
+        return bytes(body)
 
     def query(
         self,
@@ -354,18 +383,11 @@ class RemoteStore(Store):
                 self._update(" ;\n".join(leftovers))
 
 
-def _server_message(exc: BaseException) -> str:
-    """The server's explanation of an error, without SPARQLWrapper's boilerplate."""
-    text = str(exc)
-    if "Response:\n" not in text:
-        return text
-    response = text.split("Response:\n", 1)[1]
-    try:  # SPARQLWrapper shows the body as a bytes literal
-        response = ast.literal_eval(response).decode("utf-8", "replace")
-    except (ValueError, SyntaxError, AttributeError):
-        pass
-    # Virtuoso echoes the query (with our graph parameters) after the message.
-    return response.split("\n\nSPARQL query:", 1)[0].strip()
+def _server_message(body: bytes) -> str:
+    """The server's explanation of an error (Virtuoso echoes the query, with our graph
+    parameters, after the message: that part is left out)."""
+    text = body.decode("utf-8", "replace")
+    return text.split("\n\nSPARQL query:", 1)[0].strip()[:2000]
 
 
 def _as_query_triples(turtle: bytes) -> ox.QueryTriples:

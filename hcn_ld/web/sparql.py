@@ -1,8 +1,9 @@
 """``/sparql``: the SPARQL 1.1 Protocol endpoint, its Service Description and the query UI.
 
 Queries by GET, by form POST and by ``application/sparql-query`` POST; updates (only with the
-server's bearer token) by form POST and ``application/sparql-update`` POST. Queries run in a
-killable child process (:mod:`hcn_ld.executor`) that streams the answer already serialized.
+server's bearer token) by form POST and ``application/sparql-update`` POST. Queries on the
+embedded store run in a killable child process that streams the answer already serialized;
+queries on a remote store run in the request's thread (:func:`hcn_ld.executor.runner`).
 
     $ curl -H 'Accept: text/csv' 'http://127.0.0.1:8080/sparql?query=SELECT+*+{?s+?p+?o}+LIMIT+3'
 """
@@ -21,7 +22,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from hcn_ld import formats
-from hcn_ld.executor import ExecutorPool, Frame, QueryTimeout
+from hcn_ld.executor import ExecutorPool, Frame, InThread, QueryTimeout, runner
 from hcn_ld.executor import Request as QueryRequest
 from hcn_ld.sparqltext import Refused, check_services, is_volatile, with_using
 from hcn_ld.store import NoData, StoreError
@@ -225,7 +226,7 @@ REMEMBERED_ANSWER = REMEMBERED_BYTES // 8
 
 
 def _execute(query: QueryRequest, key: tuple | None, etag: str | None) -> Response:
-    """Run ``query`` in an executor and answer (remembered under ``key`` when complete)."""
+    """Run ``query`` and answer (remembered under ``key`` when complete)."""
     settings = site().settings
     frames = _executor().run(query)
     try:
@@ -404,12 +405,12 @@ def _etag(version: str, query: QueryRequest) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def _executor() -> ExecutorPool:
-    """This worker's query executors (child processes start with the first queries)."""
+def _executor() -> ExecutorPool | InThread:
+    """What runs this worker's queries (child processes start with the first queries)."""
     extensions = current_app.extensions
     if "hcn-executors" not in extensions:
         settings = site().settings
-        extensions["hcn-executors"] = ExecutorPool(
+        extensions["hcn-executors"] = runner(
             settings.store, settings.query_timeout, settings.memory_triples
         )
     return extensions["hcn-executors"]
