@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+import psutil
 import pytest
 import requests
 
@@ -9,6 +12,7 @@ from hcn_ld.store import NoData, open_store
 from hcn_ld.store.base import GraphFile, StoreError
 from hcn_ld.store.remote import Endpoints
 from tests.conftest import run_cli
+from tests.server import running_server
 from tests.test_shapes import edit
 
 REMOTE_KINDS = ("oxigraph", "virtuoso")
@@ -105,3 +109,32 @@ def test_unreachable_server_is_a_clear_error(tmp_path):
     result = run_cli("query", "--store", "sparql+http://127.0.0.1:9/query", "ASK {}", check=False)
     assert result.returncode != 0
     assert "127.0.0.1:9" in result.stderr and "Traceback" not in result.stderr
+
+
+def closed_connections(port: int) -> int:
+    """TCP connections to or from ``port`` closed in the last minute (in TIME_WAIT)."""
+    return sum(
+        1
+        for c in psutil.net_connections("tcp")
+        if c.status == psutil.CONN_TIME_WAIT and port in (c.laddr.port, c.raddr and c.raddr.port)
+    )
+
+
+def test_queries_through_the_app_reuse_its_connections_to_the_server(remote):
+    """``hcn-ld serve`` keeps its connections to the store open: a query opens none (one
+    connection per query would leave each one behind closed)."""
+    port = urlsplit(Endpoints.parse(remote).query).port
+    with running_server(remote, workers=1) as url:
+
+        def ask(n: int) -> bool:
+            query = f"ASK {{ ?s ?p <urn:example:absent:{n}> }}"
+            response = requests.get(url + "sparql", params={"query": query}, timeout=30)
+            response.raise_for_status()
+            return response.json()["boolean"]
+
+        ask(0)
+        before = closed_connections(port)
+        answers = [ask(n) for n in range(1, 21)]
+        after = closed_connections(port)
+    assert answers == [False] * 20
+    assert after - before < 5, f"{after - before} connections to the store closed by 20 queries"

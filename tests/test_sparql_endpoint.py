@@ -265,8 +265,8 @@ def test_row_limit_truncation_is_announced(endpoint: str):
 
 
 def test_runaway_query_is_stopped_while_others_are_answered(endpoint: str, store_spec: str):
-    if is_remote(store_spec):
-        pytest.skip("a remote server's queries are stopped by its own limit, not by the app")
+    """On every store: 503 at the endpoint's limit, other queries answered meanwhile (a remote
+    store's query is given up by the app, and stopped by the server at its own limit)."""
     outcome: dict[str, object] = {}
 
     def runaway() -> None:
@@ -290,6 +290,8 @@ def test_runaway_query_is_stopped_while_others_are_answered(endpoint: str, store
     assert f"limit of {TIMEOUT} seconds" in response.text
     assert TIMEOUT <= outcome["seconds"] < TIMEOUT + 3
     assert latencies and max(latencies) < 1.0
+    if is_remote(store_spec):
+        return
     # The stopped query no longer burns CPU: no executor process is busy.
     before = executor_cpu_times(store_spec)
     time.sleep(0.5)
