@@ -44,6 +44,7 @@ import secrets
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import pyoxigraph as ox
@@ -219,14 +220,24 @@ class RemoteStore(Store):
         request = client._createRequest()  # the protocol request: URL, body, Accept
         deadline = time.monotonic() + self.timeout
         url = self.endpoints.query
+        send = partial(
+            self._http.post,
+            request.full_url,
+            data=request.data,
+            headers=dict(request.header_items()),
+            timeout=self.timeout,
+            stream=True,
+        )
         try:
-            with self._http.post(
-                request.full_url,
-                data=request.data,
-                headers=dict(request.header_items()),
-                timeout=self.timeout,
-                stream=True,
-            ) as response:
+            try:
+                response = send()
+            except requests.ConnectionError as exc:
+                # The server may close an idle kept-alive connection just as it is reused:
+                # once more, on a new connection (a query changes nothing, so that is safe).
+                if isinstance(exc, requests.Timeout):
+                    raise
+                response = send()
+            with response:
                 body = bytearray()
                 while chunk := response.raw.read(_CHUNK, decode_content=True):
                     body += chunk

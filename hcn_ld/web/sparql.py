@@ -22,11 +22,11 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from hcn_ld import formats
-from hcn_ld.executor import ExecutorPool, Frame, InThread, QueryTimeout, runner
+from hcn_ld.executor import ExecutorPool, Frame, InThread, runner
 from hcn_ld.executor import Request as QueryRequest
 from hcn_ld.sparqltext import Refused, check_services, is_volatile, with_using
 from hcn_ld.store import NoData, StoreError
-from hcn_ld.store.base import RETRY_AFTER, UNAVAILABLE
+from hcn_ld.store.base import RETRY_AFTER, UNAVAILABLE, QueryTimeout
 from hcn_ld.vocab import sparql_prologue
 from hcn_ld.web import site
 from hcn_ld.web.http import RenderCache
@@ -314,7 +314,7 @@ def _prefetch(frames: Iterator[Frame], size: int) -> tuple[list[bytes], bool]:
             total += len(frame.data)
     except StopIteration:
         return head, True
-    except (QueryTimeout, StoreError) as exc:
+    except StoreError as exc:  # QueryTimeout too
         log.warning("query stopped while answering: %r", exc)
     return head, False
 
@@ -340,7 +340,7 @@ def _rest(
             yield frame.data
         if kept is not None and remember:
             remember(b"".join(kept))
-    except (QueryTimeout, StoreError) as exc:
+    except StoreError as exc:  # QueryTimeout too
         log.warning("query stopped while streaming: %r", exc)
     finally:
         frames.close()  # type: ignore[attr-defined]
