@@ -8,14 +8,15 @@ Store spec (``--store`` / ``$HCN_STORE``)::
 ``sparql+``. Where ``update`` and ``gsp`` (Graph Store Protocol) are not given they follow the
 server's usual layout:
 
-* a path ending in ``/query`` (Oxigraph server): ``…/update`` and ``…/store``;
+* a path ending in ``/query`` (Oxigraph server): ``…/update`` and ``…/store`` (uploads ask
+  for ``no_transaction``, Oxigraph's bulk loader: they go into staging graphs nobody reads);
 * any other path, e.g. ``/sparql`` (Virtuoso): ``/sparql-auth`` and ``/sparql-graph-crud-auth``.
 
 Credentials (for update and GSP) come from the URL or from ``$HCN_STORE_USER`` and
 ``$HCN_STORE_PASSWORD``; ``auth`` is ``digest`` (default, Virtuoso's ``-auth`` endpoints)
 or ``basic``.
 
-How publishing stays atomic: every file is first loaded (GSP ``PUT``) into a staging graph
+How publishing stays atomic: every file is first loaded (GSP ``POST``) into a new staging graph
 ``urn:hcn-ld:staging:<version>:<n>``; then one SPARQL Update request ``MOVE``\\ s each staging
 graph onto its logical graph and rewrites the *registry* graph ``urn:hcn-ld:registry``, which
 holds the version and the manifest (graphs, triple counts, publish info) as JSON.
@@ -43,7 +44,7 @@ import re
 import secrets
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -105,6 +106,8 @@ class Endpoints:
     update: str
     gsp: str
     auth: AuthBase | None
+    #: Extra parameters of a Graph Store upload.
+    upload: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, spec: str) -> Endpoints:
@@ -117,8 +120,10 @@ class Endpoints:
         netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
         origin = f"{scheme}://{netloc}"
         path = parts.path or "/sparql"
+        upload = {}
         if path.endswith("/query"):
             update, gsp = path[: -len("query")] + "update", path[: -len("query")] + "store"
+            upload = {"no_transaction": ""}
         else:
             update, gsp = "/sparql-auth", "/sparql-graph-crud-auth"
         user = parts.username or os.environ.get("HCN_STORE_USER")
@@ -138,6 +143,7 @@ class Endpoints:
             update=absolute(options.get("update", update)),
             gsp=absolute(options.get("gsp", gsp)),
             auth=auth,
+            upload=upload,
         )
 
 
@@ -373,12 +379,12 @@ class RemoteStore(Store):
         staging = {item.graph: f"urn:hcn-ld:staging:{token}:{n}" for n, item in enumerate(files)}
         try:
             for item in files:
-                for number, path in enumerate(item.paths):  # the first replaces, others add
+                for path in item.paths:  # each adds to its new, empty staging graph
                     with open(path, "rb") as body:
                         self._request(
-                            "POST" if number else "PUT",
+                            "POST",
                             self.endpoints.gsp,
-                            params={"graph": staging[item.graph]},
+                            params={"graph": staging[item.graph], **self.endpoints.upload},
                             data=body,
                             headers={"Content-Type": "application/n-triples"},
                         )
