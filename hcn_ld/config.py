@@ -48,7 +48,8 @@ class Settings:
     service_allowlist: tuple[str, ...] = ()
     #: Bearer token that enables SPARQL Update (read-only when unset).
     update_token: str | None = None
-    #: Threads per web worker (each thread runs its queries in its own executor process).
+    #: Threads per web worker (on the embedded store each runs its queries in its own executor
+    #: process; on a remote store, itself).
     threads: int = 8
     #: Per-client rate limit of /sparql in each worker: requests per second, burst (0 = off).
     sparql_rate: float = 20.0

@@ -209,7 +209,7 @@ def run_query(operation: Operation) -> Response:
 
 @dataclass(frozen=True)
 class Answer:
-    """What the executor answered: its format's name, whether rows were cut, its bytes."""
+    """What a query answered: its format's name, whether rows were cut, its bytes."""
 
     format: str
     truncated: bool
