@@ -12,6 +12,9 @@ and the next query starts a fresh one. A worker's threads share an :class:`Execu
     header = next(frames)            # Frame("H", {"kind": "solutions", "format": "json", ...})
     body = b"".join(f.data for f in frames)
 
+:class:`InThread` answers queries that cannot run long in the calling thread, with the same
+frames.
+
 Frames on the child's stdout: one byte of type, four bytes of length, the payload.
 ``R`` ready (once, after start-up), ``H`` header (JSON), ``D`` data, ``E`` error (JSON:
 status, message), ``Z`` end of answer. The child buffers its frames and writes them in
@@ -22,6 +25,7 @@ there in one go: a small query costs one wake-up each way.
 from __future__ import annotations
 
 import ctypes
+import io
 import json
 import os
 import select
@@ -32,6 +36,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -94,11 +99,8 @@ class Executor:
         """The running child; a new one is started and waited for (its start-up, reading the
         store, does not count against a query's time limit)."""
         if self._child is None or self._child.poll() is not None:
-            self._child = subprocess.Popen(
-                [sys.executable, "-m", "hcn_ld.executor", self.store, str(self.memory_triples)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                bufsize=0,
+            self._child = _spawn(
+                [sys.executable, "-m", "hcn_ld.executor", self.store, str(self.memory_triples)]
             )
             self._frames = _FrameReader(self._child.stdout.fileno())  # type: ignore[union-attr]
             try:
@@ -133,15 +135,51 @@ class Executor:
                 if kind == "Z":
                     finished = True
                     return
-                if kind in "HE":
-                    yield Frame(kind, meta=json.loads(payload))
-                else:
-                    yield Frame(kind, payload)
+                yield _frame(kind, payload)
         except (BrokenPipeError, EOFError) as exc:
             raise StoreError(f"query executor died: {exc}") from None
         finally:
             if not finished:
                 self.stop()
+
+
+class InThread:
+    """Answers queries that cannot run long (:func:`hcn_ld.sparqltext.is_lookup`) in the
+    calling thread, on the web worker's own store handle: no process to wake, nothing to kill.
+
+        frames = InThread(store).run(Request("DESCRIBE <https://w3id.org/hcn/id/project/x>"))
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def run(self, request: Request) -> Iterator[Frame]:
+        """The same frames as :meth:`ExecutorPool.run` (the answer is small: read at once)."""
+        out = io.BytesIO()
+        answer(self.store, request, out)
+        data, start = out.getbuffer(), 0
+        while start < len(data):
+            kind, length = _FRAME.unpack_from(data, start)
+            end = start + _FRAME.size + length
+            yield _frame(kind.decode(), bytes(data[start + _FRAME.size : end]))
+            start = end
+
+
+def _frame(kind: str, payload: bytes) -> Frame:
+    return Frame(kind, meta=json.loads(payload)) if kind in "HE" else Frame(kind, payload)
+
+
+_spawner: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _spawn(command: list[str]) -> subprocess.Popen[bytes]:
+    """Start a child from this process's one long-lived spawning thread: a child dies with the
+    thread that started it (PR_SET_PDEATHSIG), and the web server's request threads come and go."""
+    global _spawner
+    if _spawner is None or _spawner[0] != os.getpid():  # none yet, or inherited through fork
+        _spawner = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="hcn-spawner"))
+    options = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "bufsize": 0}
+    return _spawner[1].submit(subprocess.Popen, command, **options).result()
 
 
 class ExecutorPool:

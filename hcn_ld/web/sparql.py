@@ -2,7 +2,8 @@
 
 Queries by GET, by form POST and by ``application/sparql-query`` POST; updates (only with the
 server's bearer token) by form POST and ``application/sparql-update`` POST. Queries run in a
-killable child process (:mod:`hcn_ld.executor`) that streams the answer already serialized.
+killable child process (:mod:`hcn_ld.executor`) that streams the answer already serialized;
+lookups that cannot run long (one resource, one triple pattern) are answered in the thread.
 
     $ curl -H 'Accept: text/csv' 'http://127.0.0.1:8080/sparql?query=SELECT+*+{?s+?p+?o}+LIMIT+3'
 """
@@ -21,9 +22,9 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from hcn_ld import formats
-from hcn_ld.executor import ExecutorPool, Frame, QueryTimeout
+from hcn_ld.executor import ExecutorPool, Frame, InThread, QueryTimeout
 from hcn_ld.executor import Request as QueryRequest
-from hcn_ld.sparqltext import Refused, check_services, is_volatile, with_using
+from hcn_ld.sparqltext import Refused, check_services, is_lookup, is_volatile, with_using
 from hcn_ld.store import NoData, StoreError
 from hcn_ld.store.base import RETRY_AFTER, UNAVAILABLE
 from hcn_ld.vocab import sparql_prologue
@@ -227,7 +228,8 @@ REMEMBERED_ANSWER = REMEMBERED_BYTES // 8
 def _execute(query: QueryRequest, key: tuple | None, etag: str | None) -> Response:
     """Run ``query`` in an executor and answer (remembered under ``key`` when complete)."""
     settings = site().settings
-    frames = _executor().run(query)
+    runner = InThread(site().store) if is_lookup(query.sparql) else _executor()
+    frames = runner.run(query)
     try:
         first = next(frames)
     except QueryTimeout:
