@@ -109,6 +109,9 @@ def test_killed_worker_mid_request_server_keeps_answering(built_store):
         os.kill(busy.pid, signal.SIGKILL)
         with pytest.raises(requests.ConnectionError):
             slow.result()  # its client sees the connection drop, not a hang
+        # Each worker listens on its own socket (SO_REUSEPORT): until the killed one is gone,
+        # a connection the kernel hands to its socket is reset like the query's.
+        busy.wait(timeout=10)
         answers = [requests.get(url + CHEAP[i % 4][0], timeout=30).status_code for i in range(20)]
         assert answers == [200] * 20
         # The server replaced the worker; the killed worker's query process died with it.

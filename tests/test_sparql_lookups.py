@@ -1,7 +1,8 @@
 """Lookups (one resource, one triple pattern) answered in the web worker's thread.
 
 They must answer exactly what the killable query process answers, in every format and on
-every kind of store, and must never let a query that can run long skip the time limit.
+every kind of store, and must never let a query that can run long skip the time limit. Bare
+GETs of a lookup are answered before Flask (``web/lookups.py``): with the view's headers.
 """
 
 from __future__ import annotations
@@ -117,3 +118,37 @@ def test_lookups_start_no_query_process_and_keep_the_row_limit(built_store):
 def test_queries_that_may_run_long_are_not_lookups(query):
     assert not is_lookup(query)
     assert not is_lookup("PREFIX e: <http://example.org/>\n" + query)
+
+
+#: Headers a client relies on (the date and the length aside, everything must match).
+COMPARED = ("Content-Type", "ETag", "Vary", "Access-Control-Allow-Origin",
+            "Access-Control-Expose-Headers", "X-SPARQL-Truncated")  # fmt: skip
+
+
+@pytest.mark.parametrize("accept", ["text/csv", "application/sparql-results+xml", "text/turtle"])
+def test_a_bare_lookup_gets_the_views_answer_and_headers(built_store, accept):
+    graph = accept == "text/turtle"
+    query = f"DESCRIBE <{PROJECT}>" if graph else f"SELECT * {{ <{PROJECT}> ?p ?o }}"
+    with running_server(built_store, ["--row-limit", "5", "--sparql-rate", "0"]) as url:
+        bare = requests.get(url + "sparql", params={"query": query}, headers={"Accept": accept})
+        # An explicit format parameter sends the same question through the Flask view.
+        view = requests.get(
+            url + "sparql", params={"query": query, "format": accept}, headers={"Accept": accept}
+        )
+        assert bare.status_code == view.status_code == 200
+        assert bare.content == view.content
+        assert {h: bare.headers.get(h) for h in COMPARED} == {
+            h: view.headers.get(h) for h in COMPARED
+        }
+        again = requests.get(
+            url + "sparql",
+            params={"query": query},
+            headers={"Accept": accept, "If-None-Match": bare.headers["ETag"]},
+        )
+        assert again.status_code == 304 and again.headers["ETag"] == bare.headers["ETag"]
+        page = requests.get(
+            url + "sparql", params={"query": query}, headers={"Accept": "text/html"}
+        )
+        assert (
+            page.headers["Content-Type"].startswith("text/html") and "yasgui" in page.text.lower()
+        )
