@@ -18,9 +18,10 @@ status, message), ``Z`` end of answer. The child buffers its frames and writes t
 pieces of about CHUNK bytes (a small answer is one write), and the parent reads whatever is
 there in one go: a small query costs one wake-up each way.
 
-A remote store needs no child: its queries wait on the network, and its HTTP client gives up
-at the time limit (the server stops the query at its own limit). :func:`runner` picks
-:class:`InThread` for it, which answers with the same frames in the calling thread::
+:class:`InThread` answers in the calling thread, with the same frames: lookups that cannot run
+long, and the queries of a remote store, which need no child: they wait on the network, and the
+HTTP client gives up at the time limit (the server stops the query at its own limit).
+:func:`runner` picks what runs a store's queries::
 
     runner("sparql+http://127.0.0.1:7878/query", timeout=30).run(request)
 """
@@ -38,6 +39,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import IO
@@ -98,11 +100,8 @@ class Executor:
         """The running child; a new one is started and waited for (its start-up, reading the
         store, does not count against a query's time limit)."""
         if self._child is None or self._child.poll() is not None:
-            self._child = subprocess.Popen(
-                [sys.executable, "-m", "hcn_ld.executor", self.store, str(self.memory_triples)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                bufsize=0,
+            self._child = _spawn(
+                [sys.executable, "-m", "hcn_ld.executor", self.store, str(self.memory_triples)]
             )
             self._frames = _FrameReader(self._child.stdout.fileno())  # type: ignore[union-attr]
             try:
@@ -137,15 +136,29 @@ class Executor:
                 if kind == "Z":
                     finished = True
                     return
-                if kind in "HE":
-                    yield Frame(kind, meta=json.loads(payload))
-                else:
-                    yield Frame(kind, payload)
+                yield _frame(kind, payload)
         except (BrokenPipeError, EOFError) as exc:
             raise StoreError(f"query executor died: {exc}") from None
         finally:
             if not finished:
                 self.stop()
+
+
+def _frame(kind: str, payload: bytes) -> Frame:
+    return Frame(kind, meta=json.loads(payload)) if kind in "HE" else Frame(kind, payload)
+
+
+_spawner: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _spawn(command: list[str]) -> subprocess.Popen[bytes]:
+    """Start a child from this process's one long-lived spawning thread: a child dies with the
+    thread that started it (PR_SET_PDEATHSIG), and the web server's request threads come and go."""
+    global _spawner
+    if _spawner is None or _spawner[0] != os.getpid():  # none yet, or inherited through fork
+        _spawner = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="hcn-spawner"))
+    options = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "bufsize": 0}
+    return _spawner[1].submit(subprocess.Popen, command, **options).result()
 
 
 class ExecutorPool:
@@ -171,17 +184,21 @@ class ExecutorPool:
 
 
 class InThread:
-    """Runs each query in the calling thread, for a store that stops its own queries (a remote
-    store raises :class:`QueryTimeout` when its server overruns the time limit).
+    """Answers queries in the calling thread, with the same frames as :class:`ExecutorPool`:
+    no process to wake, nothing to kill. For lookups that cannot run long
+    (:func:`hcn_ld.sparqltext.is_lookup`) on the web worker's own store handle, and for every
+    query on a remote store, which stops its own queries (its HTTP client raises
+    :class:`QueryTimeout` at the time limit).
 
-    The same ``run(request) -> frames`` as :class:`ExecutorPool`; the answer is produced on the
-    first ``next()``, in memory (a remote store's result is in memory already).
+        frames = InThread(store).run(Request("DESCRIBE <https://w3id.org/hcn/id/project/x>"))
     """
 
     def __init__(self, store: Store) -> None:
         self.store = store
 
     def run(self, request: Request) -> Iterator[Frame]:
+        """The same frames as :meth:`ExecutorPool.run`, made on the first ``next()``, in memory
+        (a lookup's answer is small; a remote store's result is in memory already)."""
         frames: list[Frame] = []
         answer(self.store, request, frames.append)
         yield from frames

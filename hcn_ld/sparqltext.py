@@ -1,7 +1,7 @@
 """What the endpoint must know about a SPARQL text before running it: SERVICE calls, USING clauses.
 
 A small lexer (strings, IRIs, comments and braces are recognised, so a keyword inside a literal
-or an IRI is never mistaken for one) answers the two questions the protocol layer asks:
+or an IRI is never mistaken for one) answers the questions the protocol layer asks:
 
     >>> service_endpoints('PREFIX e: <http://ex.org/> SELECT * { SERVICE SILENT e:q { ?s ?p ?o } }')
     ['http://ex.org/q']
@@ -9,6 +9,8 @@ or an IRI is never mistaken for one) answers the two questions the protocol laye
     []
     >>> with_using("INSERT { ?s a <C> } WHERE { ?s ?p ?o }", ["http://g/"], [])
     'INSERT { ?s a <C> } USING <http://g/> WHERE { ?s ?p ?o }'
+    >>> is_lookup("PREFIX e: <http://ex.org/> SELECT ?p ?o WHERE { e:x ?p ?o }")
+    True
 """
 
 from __future__ import annotations
@@ -157,3 +159,81 @@ def with_using(update: str, using: Sequence[str], using_named: Sequence[str]) ->
     for position in reversed(inserts):
         update = update[:position] + clause + update[position:]
     return update
+
+
+def is_lookup(text: str) -> bool:
+    """True for a query that cannot run long: ``DESCRIBE`` of named resources, or a ``SELECT``
+    or ``ASK`` of one triple pattern with a fixed subject or object (``LIMIT`` allowed; no
+    other modifier, filter, path or second pattern). Its answer is one index range read lazily,
+    so cutting it at the row limit bounds the work; any other query may run long.
+
+    >>> is_lookup("DESCRIBE <http://ex.org/x>"), is_lookup('ASK { ?s ?p "x"@en }')
+    (True, True)
+    >>> is_lookup("SELECT * { ?s ?p ?o }"), is_lookup("SELECT * { <x> <p>* ?o }")
+    (False, False)
+    >>> is_lookup("SELECT DISTINCT ?p { <x> ?p ?o }"), is_lookup("SELECT * { <x> ?p ?o } OFFSET 9")
+    (False, False)
+    """
+    toks = tokens(text)
+    i = 0
+    while i < len(toks) and toks[i].is_word("PREFIX", "BASE"):
+        i += 3 if toks[i].is_word("PREFIX") else 2
+    if i >= len(toks):
+        return False
+    form, rest = toks[i], toks[i + 1 :]
+    if form.is_word("DESCRIBE"):
+        return bool(rest) and all(_is_name(tok) for tok in rest)
+    if form.is_word("SELECT"):
+        projected = 1 if rest and rest[0].text == "*" else 0
+        while projected < len(rest) and rest[projected].kind == "var":
+            projected += 1
+        if projected == 0:
+            return False
+        rest = rest[projected:]
+    elif not form.is_word("ASK"):
+        return False
+    if rest and rest[0].is_word("WHERE"):
+        rest = rest[1:]
+    if not rest or rest[0].text != "{" or "}" not in (tok.text for tok in rest):
+        return False
+    close = next(n for n, tok in enumerate(rest) if tok.text == "}")
+    pattern, after = rest[1:close], rest[close + 1 :]
+    if after and not (
+        form.is_word("SELECT")
+        and after[0].is_word("LIMIT")
+        and len(after) > 1
+        and all(tok.text.isdigit() for tok in after[1:])
+    ):
+        return False
+    terms = _terms(pattern[:-1] if pattern and pattern[-1].text == "." else pattern)
+    return terms is not None and len(terms) == 3 and (_is_fixed(terms[0]) or _is_fixed(terms[2]))
+
+
+def _is_name(tok: Token) -> bool:
+    return tok.kind == "iri" or (tok.kind == "pname" and not tok.text.startswith("_:"))
+
+
+def _is_fixed(tok: Token) -> bool:
+    return _is_name(tok) or tok.kind == "string"
+
+
+def _terms(toks: Sequence[Token]) -> list[Token] | None:
+    """The RDF terms of a run of tokens (a literal with its language or datatype counts as one),
+    or None when anything else is there (operators, keywords, nested groups)."""
+    terms, i = [], 0
+    while i < len(toks):
+        tok = toks[i]
+        if tok.kind in ("iri", "pname", "var") or tok.is_word("A", "TRUE", "FALSE"):
+            i += 1
+        elif tok.kind == "string":
+            following = "".join(t.text for t in toks[i + 1 : i + 3])
+            if following.startswith("@") and len(toks) > i + 2 and toks[i + 2].kind == "word":
+                i += 3
+            elif following == "^^" and len(toks) > i + 3 and _is_name(toks[i + 3]):
+                i += 4
+            else:
+                i += 1
+        else:
+            return None
+        terms.append(tok)
+    return terms

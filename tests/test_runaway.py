@@ -78,7 +78,7 @@ def test_burst_of_heavy_queries_does_not_starve_cheap_requests(server):
 
 
 def _workers(master: psutil.Process) -> list[psutil.Process]:
-    """The gunicorn workers of a server (children of the master that run the app)."""
+    """The workers of a server (children of the master that run the app)."""
     return [p for p in master.children() if "hcn_ld.executor" not in " ".join(p.cmdline())]
 
 
@@ -87,7 +87,7 @@ def test_killed_worker_mid_request_server_keeps_answering(built_store):
 
     with running_server(built_store, ["--query-timeout", "20"], workers=2) as url:
         master = psutil.Process(_RUNNING[url][0].pid)
-        # The server answers as soon as one worker is up; wait for gunicorn to fork the second.
+        # The server answers as soon as one worker is up; wait for the server to fork the second.
         deadline = time.monotonic() + 20
         while len(_workers(master)) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -109,9 +109,12 @@ def test_killed_worker_mid_request_server_keeps_answering(built_store):
         os.kill(busy.pid, signal.SIGKILL)
         with pytest.raises(requests.ConnectionError):
             slow.result()  # its client sees the connection drop, not a hang
+        # Each worker listens on its own socket (SO_REUSEPORT): until the killed one is gone,
+        # a connection the kernel hands to its socket is reset like the query's.
+        busy.wait(timeout=10)
         answers = [requests.get(url + CHEAP[i % 4][0], timeout=30).status_code for i in range(20)]
         assert answers == [200] * 20
-        # gunicorn replaced the worker; the killed worker's query process died with it.
+        # The server replaced the worker; the killed worker's query process died with it.
         deadline = time.monotonic() + 20
         while len(_workers(master)) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)

@@ -69,9 +69,11 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
     app = Flask(__name__)
     current = Site(settings, store or open_store(settings.store))
     app.extensions["hcn"] = current
-    app.wsgi_app = ReplayCache(app.wsgi_app, current.store.version)
     for name in PAGES:
         app.register_blueprint(importlib.import_module(f"hcn_ld.web.{name}").blueprint)
+    from hcn_ld.web.lookups import Lookups  # imports the views, which import this module
+
+    app.wsgi_app = ReplayCache(Lookups(app, app.wsgi_app), current.store.version)
     app.after_request(add_cors)
     limits.install(app, settings)
     app.jinja_env.trim_blocks = True

@@ -29,6 +29,8 @@ from hcn_ld.web.replay import REPLAYABLE
 CACHE_CONTROL = "public, max-age=60"
 #: Headers a browser script may read on a cross-origin response.
 EXPOSED = "ETag, Last-Modified, Link, Content-Location, Vary, Location, X-SPARQL-Truncated"
+#: Headers of every response: any origin may read it (all endpoints are read-only).
+CORS = (("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED))
 
 
 @dataclass(frozen=True)
@@ -137,8 +139,7 @@ def respond(
 
 def add_cors(response: Response) -> Response:
     """Let any origin read every response (all endpoints are read-only); answer preflights."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = EXPOSED
+    response.headers.update(CORS)
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = request.headers.get(

@@ -24,6 +24,7 @@ import time
 from collections import OrderedDict
 
 from flask import Flask, Response, request
+from werkzeug.wrappers import Request
 
 from hcn_ld.config import Settings
 
@@ -31,6 +32,8 @@ from hcn_ld.config import Settings
 LIMITED_PATHS = ("/sparql",)
 #: Client buckets kept per worker (least recently seen ones are dropped first).
 MAX_CLIENTS = 10_000
+#: Key of the app's :class:`RateLimiter` in ``app.extensions`` (absent when rates are off).
+LIMITER = "hcn-limiter"
 
 
 class TokenBucket:
@@ -73,8 +76,9 @@ class RateLimiter:
             return bucket.take(now)
 
 
-def client_address(settings: Settings) -> str:
-    """The client of the current request (the proxy's ``X-Forwarded-For`` entry if trusted)."""
+def client_address(settings: Settings, request: Request = request) -> str:
+    """The client of the current (or the given) request (the proxy's ``X-Forwarded-For`` entry
+    if trusted)."""
     address = request.remote_addr or ""
     forwarded = request.headers.get("X-Forwarded-For")
     if forwarded and address in settings.trusted_proxies:
@@ -87,7 +91,7 @@ def install(app: Flask, settings: Settings) -> None:
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     if settings.sparql_rate <= 0:
         return
-    limiter = RateLimiter(settings.sparql_rate, settings.sparql_burst)
+    limiter = app.extensions[LIMITER] = RateLimiter(settings.sparql_rate, settings.sparql_burst)
 
     @app.before_request
     def limit_rate() -> Response | None:

@@ -3,7 +3,8 @@
 Queries by GET, by form POST and by ``application/sparql-query`` POST; updates (only with the
 server's bearer token) by form POST and ``application/sparql-update`` POST. Queries on the
 embedded store run in a killable child process that streams the answer already serialized;
-queries on a remote store run in the request's thread (:func:`hcn_ld.executor.runner`).
+queries on a remote store, and lookups that cannot run long (one resource, one triple pattern)
+on either, are answered in the request's thread (:mod:`hcn_ld.executor`).
 
     $ curl -H 'Accept: text/csv' 'http://127.0.0.1:8080/sparql?query=SELECT+*+{?s+?p+?o}+LIMIT+3'
 """
@@ -14,7 +15,7 @@ import hashlib
 import hmac
 import logging
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -22,9 +23,10 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from hcn_ld import formats
+from hcn_ld.config import Settings
 from hcn_ld.executor import ExecutorPool, Frame, InThread, runner
 from hcn_ld.executor import Request as QueryRequest
-from hcn_ld.sparqltext import Refused, check_services, is_volatile, with_using
+from hcn_ld.sparqltext import Refused, check_services, is_lookup, is_volatile, with_using
 from hcn_ld.store import NoData, StoreError
 from hcn_ld.store.base import RETRY_AFTER, UNAVAILABLE, QueryTimeout
 from hcn_ld.vocab import sparql_prologue
@@ -105,7 +107,7 @@ def parse_operation() -> Operation:
     """The operation of the current request, checked against the SPARQL 1.1 Protocol."""
     if request.method not in ("GET", "HEAD", "POST"):
         raise ProtocolError(405, f"{request.method} is not allowed: use GET or POST")
-    params = _parse_qs(request.query_string)
+    params = parse_params(request.query_string)
     if request.method != "POST":
         if "update" in params:
             raise ProtocolError(405, "SPARQL Update must be sent by POST, not GET")
@@ -113,7 +115,7 @@ def parse_operation() -> Operation:
     content_type = request.mimetype
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if content_type == FORM:
-        body = _parse_qs(request.get_data())
+        body = parse_params(request.get_data())
         for name, values in body.items():
             params.setdefault(name, []).extend(values)
         kinds = [k for k in ("query", "update") if k in body]
@@ -138,7 +140,7 @@ def parse_operation() -> Operation:
     )
 
 
-def _parse_qs(raw: bytes) -> dict[str, list[str]]:
+def parse_params(raw: bytes) -> dict[str, list[str]]:
     try:
         return urllib.parse.parse_qs(
             raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False, errors="strict"
@@ -171,32 +173,26 @@ def run_query(operation: Operation) -> Response:
         )
     _check_services(operation.text)
     _check_graph_iris(operation, "default-graph-uri", "named-graph-uri")
-    if request.method != "POST" and not operation.values("format") and _wants_html():
+    accept = request.headers.get("Accept")
+    if request.method != "POST" and not operation.values("format") and wants_html(accept):
         page = query_ui(for_request(settings), operation.text)
         response = Response(page, mimetype="text/html")
         response.vary.add("Accept")
         return response
-    result_format, graph_format = _formats(operation)
-    # Either dataset parameter replaces the whole dataset (SPARQL 1.1 Protocol 2.1.4): with
-    # only named-graph-uri the default graph is empty, with only default-graph-uri no graph is
-    # named. Without both, the store's dataset: the union of its graphs, each one named.
-    defaults, named = operation.values("default-graph-uri"), operation.values("named-graph-uri")
-    given = bool(defaults or named)
-    query = QueryRequest(
-        sparql=operation.text,
-        result_format=result_format.name,
-        graph_format=graph_format.name,
-        default_graphs=tuple(defaults) if given else None,
-        named_graphs=tuple(named) if given else None,
-        base_iri=for_request(settings).page("sparql"),
-        limit=settings.row_limit or None,
+    query = query_request(
+        settings,
+        operation.text,
+        negotiated_formats(accept, operation.values("format")),
+        for_request(settings).page("sparql"),
+        operation.values("default-graph-uri"),
+        operation.values("named-graph-uri"),
     )
     # The data of a version never changes: the same request gets the same answer, unless the
     # query itself asks for the time or random values.
     key = None if is_volatile(operation.text) else (site().store.version(), query)
     etag = None
     if key and request.method != "POST":
-        etag = _etag(*key)
+        etag = answer_etag(*key)
         if request.if_none_match.contains(etag):
             response = Response(status=304)
             response.set_etag(etag)
@@ -205,6 +201,30 @@ def run_query(operation: Operation) -> Response:
     if remembered is not None:
         return _answer_response(remembered, remembered.body, etag)
     return _execute(query, key, etag)
+
+
+def query_request(
+    settings: Settings,
+    text: str,
+    answer_formats: tuple[formats.Format, formats.Format],
+    base_iri: str,
+    defaults: Sequence[str] = (),
+    named: Sequence[str] = (),
+) -> QueryRequest:
+    """What the executor is asked: the query, its formats (table, graph), dataset and limit."""
+    # Either dataset parameter replaces the whole dataset (SPARQL 1.1 Protocol 2.1.4): with
+    # only named-graph-uri the default graph is empty, with only default-graph-uri no graph is
+    # named. Without both, the store's dataset: the union of its graphs, each one named.
+    given = bool(defaults or named)
+    return QueryRequest(
+        sparql=text,
+        result_format=answer_formats[0].name,
+        graph_format=answer_formats[1].name,
+        default_graphs=tuple(defaults) if given else None,
+        named_graphs=tuple(named) if given else None,
+        base_iri=base_iri,
+        limit=settings.row_limit or None,
+    )
 
 
 @dataclass(frozen=True)
@@ -228,7 +248,8 @@ REMEMBERED_ANSWER = REMEMBERED_BYTES // 8
 def _execute(query: QueryRequest, key: tuple | None, etag: str | None) -> Response:
     """Run ``query`` and answer (remembered under ``key`` when complete)."""
     settings = site().settings
-    frames = _executor().run(query)
+    executor = InThread(site().store) if is_lookup(query.sparql) else _executor()
+    frames = executor.run(query)
     try:
         first = next(frames)
     except QueryTimeout:
@@ -259,11 +280,20 @@ def _execute(query: QueryRequest, key: tuple | None, etag: str | None) -> Respon
     return response
 
 
-def _answer_response(answer: Answer, body: bytes | Iterator[bytes], etag: str | None) -> Response:
-    fmt = formats.by_name(answer.format)
-    response = Response(body, mimetype=fmt.media_type)
+def content_type(format_name: str) -> str:
+    """The ``Content-Type`` of an answer in a format (text formats say UTF-8).
+
+    >>> content_type("json"), content_type("rdfxml")
+    ('application/sparql-results+json; charset=utf-8', 'application/rdf+xml')
+    """
+    fmt = formats.by_name(format_name)
     if fmt.media_type.startswith("text/") or fmt.name in ("json", "jsonld"):
-        response.mimetype_params["charset"] = "utf-8"
+        return f"{fmt.media_type}; charset=utf-8"
+    return fmt.media_type
+
+
+def _answer_response(answer: Answer, body: bytes | Iterator[bytes], etag: str | None) -> Response:
+    response = Response(body, content_type=content_type(answer.format))
     response.vary.add("Accept")
     if answer.truncated:
         response.headers[TRUNCATED] = str(site().settings.row_limit)
@@ -357,17 +387,20 @@ GRAPH_FORMAT_ALIASES = {
 }
 
 
-def _formats(operation: Operation) -> tuple[formats.Format, formats.Format]:
+def negotiated_formats(
+    accept: str | None, names: Sequence[str] = ()
+) -> tuple[formats.Format, formats.Format]:
     """The formats for a table/boolean answer and for a graph answer.
 
-    A ``format`` parameter (name, extension or media type) wins over ``Accept``; a value that
-    names only one kind (``csv``, ``turtle``) leaves the other to ``Accept``.
+    A ``format`` parameter (``names``: name, extension or media type) wins over ``Accept``; a
+    value that names only one kind (``csv``, ``turtle``) leaves the other to ``Accept``.
+
+    >>> [f.name for f in negotiated_formats("text/csv, text/turtle;q=0.9")]
+    ['csv', 'turtle']
     """
-    accept = request.headers.get("Accept")
     default_result, default_graph = formats.RESULT_FORMATS[0], formats.RDF_FORMATS[0]
     result = formats.negotiate(accept, formats.RESULT_FORMATS, default_result) or default_result
     graph = formats.negotiate(accept, formats.RDF_FORMATS, default_graph) or default_graph
-    names = operation.values("format")
     if not names:
         return result, graph
     value = names[0].strip().lower()
@@ -381,10 +414,9 @@ def _formats(operation: Operation) -> tuple[formats.Format, formats.Format]:
     return by_param[0] or result, by_param[1] or graph
 
 
-def _wants_html() -> bool:
+def wants_html(accept: str | None) -> bool:
     """True when the client (a browser) prefers a page to any result format."""
     offered = (formats.HTML, *formats.RESULT_FORMATS, *formats.RDF_FORMATS)
-    accept = request.headers.get("Accept")
     return (
         bool(accept)
         and formats.negotiate(accept, offered, formats.RESULT_FORMATS[0]) is formats.HTML
@@ -400,7 +432,7 @@ def _lookup(value: str, offered: tuple[formats.Format, ...]) -> formats.Format |
     return None
 
 
-def _etag(version: str, query: QueryRequest) -> str:
+def answer_etag(version: str, query: QueryRequest) -> str:
     key = repr((version, query))
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import request
+from werkzeug.wrappers import Request
 
 from hcn_ld.config import Settings
 
@@ -119,8 +120,9 @@ class Urls:
 _HOST = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?")
 
 
-def served_base(settings: Settings) -> str:
-    """Where the base is served for the current request (``X-Forwarded-*`` honoured)."""
+def served_base(settings: Settings, request: Request = request) -> str:
+    """Where the base is served for the current (or the given) request (``X-Forwarded-*``
+    honoured)."""
     if not settings.rewrite_base:
         return settings.base
     headers = request.headers
