@@ -45,7 +45,7 @@ from functools import partial
 from typing import IO
 
 from hcn_ld import formats, results
-from hcn_ld.store import LocalStore, RemoteStore, Store, StoreError, is_remote, open_store
+from hcn_ld.store import LocalStore, Store, StoreError, is_remote, open_store
 from hcn_ld.store.base import QueryTimeout
 
 _FRAME = struct.Struct(">cI")
@@ -208,7 +208,7 @@ def runner(spec: str, timeout: float, memory_triples: int = 0) -> ExecutorPool |
     """What runs the web's queries on the store ``spec``, stopping them after ``timeout`` s:
     child processes for the embedded store, the calling thread for a remote one."""
     if is_remote(spec):
-        return InThread(RemoteStore(spec, timeout=timeout))
+        return InThread(open_store(spec, timeout=timeout))
     return ExecutorPool(spec, timeout, memory_triples)
 
 

@@ -17,7 +17,10 @@ from hcn_ld.store.remote import RemoteStore, is_remote
 __all__ = ["NoData", "Store", "StoreError", "LocalStore", "RemoteStore", "is_remote", "open_store"]
 
 
-def open_store(spec: str) -> Store:
+def open_store(spec: str, *, timeout: float | None = None) -> Store:
     """A store for a spec: ``sparql+http(s)://…`` for a SPARQL 1.1 server
-    (see :mod:`hcn_ld.store.remote`), otherwise a directory of the embedded pyoxigraph store."""
-    return RemoteStore(spec) if is_remote(spec) else LocalStore(spec)
+    (see :mod:`hcn_ld.store.remote`; ``timeout``: seconds it may take to answer a query),
+    otherwise a directory of the embedded pyoxigraph store."""
+    if not is_remote(spec):
+        return LocalStore(spec)
+    return RemoteStore(spec) if timeout is None else RemoteStore(spec, timeout=timeout)

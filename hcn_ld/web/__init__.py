@@ -67,7 +67,8 @@ class Site:
 def create_app(settings: Settings, store: Store | None = None) -> Flask:
     """The Flask app serving ``settings.store`` (or ``store``) under ``settings.base``."""
     app = Flask(__name__)
-    current = Site(settings, store or open_store(settings.store))
+    # Pages and lookups wait for a remote store no longer than a query may run.
+    current = Site(settings, store or open_store(settings.store, timeout=settings.query_timeout))
     app.extensions["hcn"] = current
     for name in PAGES:
         app.register_blueprint(importlib.import_module(f"hcn_ld.web.{name}").blueprint)
