@@ -21,9 +21,6 @@ there in one go: a small query costs one wake-up each way.
 :class:`InThread` answers in the calling thread, with the same frames: lookups that cannot run
 long, and the queries of a remote store, which need no child: they wait on the network, and the
 HTTP client gives up at the time limit (the server stops the query at its own limit).
-:func:`runner` picks what runs a store's queries::
-
-    runner("sparql+http://127.0.0.1:7878/query", timeout=30).run(request)
 """
 
 from __future__ import annotations
@@ -45,7 +42,7 @@ from functools import partial
 from typing import IO
 
 from hcn_ld import formats, results
-from hcn_ld.store import LocalStore, Store, StoreError, is_remote, open_store
+from hcn_ld.store import LocalStore, Store, StoreError, open_store
 from hcn_ld.store.base import QueryTimeout
 
 _FRAME = struct.Struct(">cI")
@@ -136,16 +133,14 @@ class Executor:
                 if kind == "Z":
                     finished = True
                     return
-                yield _frame(kind, payload)
+                yield (
+                    Frame(kind, meta=json.loads(payload)) if kind in "HE" else Frame(kind, payload)
+                )
         except (BrokenPipeError, EOFError) as exc:
             raise StoreError(f"query executor died: {exc}") from None
         finally:
             if not finished:
                 self.stop()
-
-
-def _frame(kind: str, payload: bytes) -> Frame:
-    return Frame(kind, meta=json.loads(payload)) if kind in "HE" else Frame(kind, payload)
 
 
 _spawner: tuple[int, ThreadPoolExecutor] | None = None
@@ -202,14 +197,6 @@ class InThread:
         frames: list[Frame] = []
         answer(self.store, request, frames.append)
         yield from frames
-
-
-def runner(spec: str, timeout: float, memory_triples: int = 0) -> ExecutorPool | InThread:
-    """What runs the web's queries on the store ``spec``, stopping them after ``timeout`` s:
-    child processes for the embedded store, the calling thread for a remote one."""
-    if is_remote(spec):
-        return InThread(open_store(spec, timeout=timeout))
-    return ExecutorPool(spec, timeout, memory_triples)
 
 
 class _FrameReader:

@@ -24,10 +24,10 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from hcn_ld import formats
 from hcn_ld.config import Settings
-from hcn_ld.executor import ExecutorPool, Frame, InThread, runner
+from hcn_ld.executor import ExecutorPool, Frame, InThread
 from hcn_ld.executor import Request as QueryRequest
 from hcn_ld.sparqltext import Refused, check_services, is_lookup, is_volatile, with_using
-from hcn_ld.store import NoData, StoreError
+from hcn_ld.store import NoData, StoreError, is_remote
 from hcn_ld.store.base import RETRY_AFTER, UNAVAILABLE, QueryTimeout
 from hcn_ld.vocab import sparql_prologue
 from hcn_ld.web import site
@@ -438,11 +438,16 @@ def answer_etag(version: str, query: QueryRequest) -> str:
 
 
 def _executor() -> ExecutorPool | InThread:
-    """What runs this worker's queries (child processes start with the first queries)."""
+    """What runs this worker's queries: child processes for the embedded store (started with
+    the first queries); for a remote store, the request's thread on the site's store, whose
+    HTTP client gives up at the query time limit."""
+    current = site()
+    settings = current.settings
+    if is_remote(settings.store):
+        return InThread(current.store)
     extensions = current_app.extensions
     if "hcn-executors" not in extensions:
-        settings = site().settings
-        extensions["hcn-executors"] = runner(
+        extensions["hcn-executors"] = ExecutorPool(
             settings.store, settings.query_timeout, settings.memory_triples
         )
     return extensions["hcn-executors"]
