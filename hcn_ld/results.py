@@ -19,10 +19,10 @@ iterator. ``bound`` cuts a result to the limit and tells whether it did::
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
+from json.encoder import encode_basestring as _quote  # the C encoder, as json.dumps uses
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -83,41 +83,43 @@ def write(bounded: Bounded, fmt: Format, out: IO[bytes]) -> None:
 # ----------------------------------------------------------------------------- SPARQL JSON
 
 
-def json_term(term: Term) -> dict[str, object]:
-    """A term as a SPARQL 1.1 JSON results binding value."""
+def json_term(term: Term) -> str:
+    """A term as a SPARQL 1.1 JSON results binding value (JSON text).
+
+    >>> json_term(ox.Literal("été", language="fr"))
+    '{"type":"literal","value":"été","xml:lang":"fr"}'
+    """
     if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
+        return '{"type":"uri","value":' + _quote(term.value) + "}"
     if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
+        return '{"type":"bnode","value":' + _quote(term.value) + "}"
     if isinstance(term, ox.Literal):
-        value: dict[str, object] = {"type": "literal", "value": term.value}
+        value = '{"type":"literal","value":' + _quote(term.value)
         if term.language:
-            value["xml:lang"] = term.language
-        elif term.datatype.value != XSD_STRING:
-            value["datatype"] = term.datatype.value
-        return value
-    return {
-        "type": "triple",
-        "value": {
-            "subject": json_term(term.subject),
-            "predicate": json_term(term.predicate),
-            "object": json_term(term.object),
-        },
-    }
+            return value + ',"xml:lang":' + _quote(term.language) + "}"
+        datatype = term.datatype.value
+        if datatype != XSD_STRING:
+            return value + ',"datatype":' + _quote(datatype) + "}"
+        return value + "}"
+    return (
+        '{"type":"triple","value":{"subject":' + json_term(term.subject)
+        + ',"predicate":' + json_term(term.predicate)
+        + ',"object":' + json_term(term.object) + "}}"
+    )  # fmt: skip
 
 
 def _json(names: list[str], rows: Iterable, out: IO[bytes], truncated: bool) -> None:
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    out.write(b'{"head":{"vars":' + dumps(names).encode() + b'},"results":{"bindings":[')
-    indexed = list(enumerate(names))
-    batch: list[str] = []
-    for row in rows:
-        binding = {name: json_term(row[i]) for i, name in indexed if row[i] is not None}
-        batch.append(dumps(binding))
-        if len(batch) == 500:
-            out.write(",".join(batch).encode() + b",")
-            batch = []
-    out.write(",".join(batch).encode().rstrip(b","))
+    out.write(b'{"head":{"vars":[' + ",".join(map(_quote, names)).encode() + b"]}")
+    out.write(b',"results":{"bindings":[')
+    indexed = [(i, _quote(name) + ":") for i, name in enumerate(names)]
+    first = True
+    for chunk in _batched(rows):
+        text = ",".join(
+            "{" + ",".join(key + json_term(row[i]) for i, key in indexed if row[i] is not None) + "}"
+            for row in chunk
+        )
+        out.write(text.encode() if first else b"," + text.encode())
+        first = False
     # SPARQL JSON readers ignore unknown members: the truncation is announced in the body too.
     out.write(b"]}" + (b',"truncated":true' if truncated else b"") + b"}")
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _TOKEN = re.compile(
     r"""
@@ -40,8 +40,7 @@ _SERVICE = re.compile("service", re.IGNORECASE)
 _VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID)\s*\(", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """A lexical token: its kind (``iri``, ``pname``, ``var``, ``word``, ``string``, ``other``)."""
 
     kind: str

@@ -138,3 +138,18 @@ def test_queries_through_the_app_reuse_its_connections_to_the_server(remote):
         after = closed_connections(port)
     assert answers == [False] * 20
     assert after - before < 5, f"{after - before} connections to the store closed by 20 queries"
+
+
+def test_a_query_endpoint_that_asks_for_credentials_gets_them(virtuoso_spec):
+    """Queries go out without credentials; an endpoint that answers 401 (Virtuoso's
+    digest-protected ``/sparql-auth``) gets them, for that query and the ones after it."""
+    try:
+        open_store(virtuoso_spec).version()
+    except NoData:
+        run_cli("build", "--store", virtuoso_spec)
+    guarded = virtuoso_spec.replace("/sparql", "/sparql-auth")
+    plain = requests.post(Endpoints.parse(guarded).query, data={"query": "ASK {}"}, timeout=30)
+    assert plain.status_code == 401
+    store = open_store(guarded)
+    rates = [[row["r"].value for row in store.query(RATE)] for _ in range(3)]
+    assert rates == [["0.447"]] * 3

@@ -65,6 +65,7 @@ class LocalStore(Store):
 
     def __init__(self, root: str | os.PathLike[str], memory_triples: int = 0) -> None:
         self.root = Path(root)
+        self._current = str(self.current_link)
         #: Generations with at most this many quads are read into memory on open (faster
         #: queries; generations never change, so the copy stays exact). 0: always on disk.
         self.memory_triples = memory_triples
@@ -80,8 +81,8 @@ class LocalStore(Store):
 
     def current_id(self) -> str:
         """The id of the generation being served; :class:`NoData` if none was published."""
-        try:
-            return Path(os.readlink(self.current_link)).name
+        try:  # (os.path, not pathlib: this runs several times per request)
+            return os.path.basename(os.readlink(self._current))
         except FileNotFoundError:
             raise NoData(f"no data published in {self.root}: run 'hcn-ld build'") from None
 

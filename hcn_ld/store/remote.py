@@ -38,14 +38,16 @@ a publish by another process within that time.
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import json
 import os
 import re
 import secrets
+import socket
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import pyoxigraph as ox
@@ -157,6 +159,8 @@ class RemoteStore(Store):
         self.endpoints = Endpoints.parse(spec)
         self._http = requests.Session()
         self._http.auth = self.endpoints.auth
+        self._lean = _KeptAlive(self.endpoints.query, timeout)
+        self._query_needs_auth = False
         self._registry: dict[str, object] | None = None
         self._read_at = 0.0
 
@@ -218,32 +222,38 @@ class RemoteStore(Store):
         )
 
     def _fetch(self, client: SPARQLWrapper) -> bytes:
-        """The answer to the protocol request ``client`` writes, sent over this store's
-        connection pool (SPARQLWrapper's own urllib would open a new connection per query).
+        """The answer to the protocol request ``client`` writes.
 
+        It goes over this thread's kept-alive connection to the query endpoint: plain
+        ``http.client``, one ``send`` per request, about a millisecond less per query than a
+        ``requests`` session (proxy and cookie handling on every call). An endpoint that asks
+        for credentials (HTTP 401) gets them, from then on, through the authenticating session.
         Raises :class:`QueryTimeout` when the server has not answered within ``timeout``.
         """
         request = client._createRequest()  # the protocol request: URL, body, Accept
+        headers = dict(request.header_items())
+        if self._query_needs_auth:
+            return self._fetch_with_session(request.full_url, request.data, headers)
         deadline = time.monotonic() + self.timeout
         url = self.endpoints.query
-        send = partial(
-            self._http.post,
-            request.full_url,
-            data=request.data,
-            headers=dict(request.header_items()),
-            timeout=self.timeout,
-            stream=True,
-        )
         try:
-            try:
-                response = send()
-            except requests.ConnectionError as exc:
-                # The server may close an idle kept-alive connection just as it is reused:
-                # once more, on a new connection (a query changes nothing, so that is safe).
-                if isinstance(exc, requests.Timeout):
-                    raise
-                response = send()
-            with response:
+            status, body = self._lean.post(request.selector, request.data, headers, deadline)
+        except TimeoutError:
+            raise QueryTimeout(f"{url}: no answer in {self.timeout:g} s") from None
+        except (OSError, http.client.HTTPException) as exc:
+            raise StoreError(f"{url}: {exc}") from None
+        if status == 401 and self.endpoints.auth is not None:
+            self._query_needs_auth = True
+            return self._fetch_with_session(request.full_url, request.data, headers)
+        return _answer_body(url, status, body)
+
+    def _fetch_with_session(self, url: str, data: bytes, headers: dict[str, str]) -> bytes:
+        """The answer to a query sent over the authenticating ``requests`` session."""
+        deadline = time.monotonic() + self.timeout
+        try:
+            with self._http.post(
+                url, data=data, headers=headers, timeout=self.timeout, stream=True
+            ) as response:
                 body = bytearray()
                 while chunk := response.raw.read(_CHUNK, decode_content=True):
                     body += chunk
@@ -253,11 +263,7 @@ class RemoteStore(Store):
             raise QueryTimeout(f"{url}: no answer in {self.timeout:g} s") from None
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise StoreError(f"{url}: {exc}") from None
-        if response.status_code == 400:
-            raise SyntaxError(_server_message(body))
-        if response.status_code >= 400:
-            raise StoreError(f"{url}: HTTP {response.status_code}: {_server_message(body)}")
-        return bytes(body)
+        return _answer_body(url, response.status_code, bytes(body))
 
     def query(
         self,
@@ -398,6 +404,75 @@ class RemoteStore(Store):
             leftovers = [f"DROP SILENT GRAPH <{t}>" for t in staging.values()]
             if leftovers:
                 self._update(" ;\n".join(leftovers))
+
+
+def _answer_body(url: str, status: int, body: bytes) -> bytes:
+    """``body`` of a successful answer; the server's complaint as an exception otherwise."""
+    if status == 400:
+        raise SyntaxError(_server_message(body))
+    if status >= 400:
+        raise StoreError(f"{url}: HTTP {status}: {_server_message(body)}")
+    return body
+
+
+class _KeptAlive:
+    """One kept-alive HTTP connection per thread to one server (``http.client``).
+
+    >>> _KeptAlive("http://127.0.0.1:7878/query", 30).origin
+    ('http', '127.0.0.1', 7878)
+    """
+
+    def __init__(self, url: str, timeout: float) -> None:
+        parts = urlsplit(url)
+        default_port = 443 if parts.scheme == "https" else 80
+        self.origin = (parts.scheme, parts.hostname or "", parts.port or default_port)
+        self.timeout = timeout
+        self._local = threading.local()
+
+    def post(
+        self, target: str, body: bytes, headers: Mapping[str, str], deadline: float
+    ) -> tuple[int, bytes]:
+        """The status and body of the answer to a POST of ``body`` to ``target``; reading
+        stops with :class:`TimeoutError` past ``deadline`` (``time.monotonic()``)."""
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            try:
+                return self._exchange(connection, target, body, headers, deadline)
+            except (http.client.RemoteDisconnected, ConnectionError):
+                # The server closed the idle connection as it was reused: once more on a new
+                # one (a query changes nothing, so that is safe).
+                connection.close()
+        scheme, host, port = self.origin
+        kind = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+        self._local.connection = connection = kind(host, port, timeout=self.timeout)
+        return self._exchange(connection, target, body, headers, deadline)
+
+    def _exchange(
+        self,
+        connection: http.client.HTTPConnection,
+        target: str,
+        body: bytes,
+        headers: Mapping[str, str],
+        deadline: float,
+    ) -> tuple[int, bytes]:
+        try:
+            if connection.sock is None:
+                connection.connect()
+                # Headers and body go out as two writes: neither may wait for the other's ACK.
+                connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            connection.request("POST", target, body=body, headers=dict(headers))
+            response = connection.getresponse()
+            data = bytearray()
+            while chunk := response.read(_CHUNK):
+                data += chunk
+                if time.monotonic() > deadline:
+                    raise TimeoutError
+        except BaseException:
+            connection.close()  # a half-read answer must not be read as the next one's
+            raise
+        if response.will_close:
+            connection.close()
+        return response.status, bytes(data)
 
 
 def _server_message(body: bytes) -> str:

@@ -1,76 +1,96 @@
-"""Bare lookups answered before Flask: ``GET /sparql?query=`` of a query that cannot run long.
+"""Bare queries answered before Flask: ``/sparql`` queries that run in the worker's thread.
 
 The one-resource questions scripts and crawlers ask most (``DESCRIBE <iri>``,
-``SELECT ?p ?o { <iri> ?p ?o }``) take the store a fraction of a millisecond; routing them
-through Flask cost about a millisecond more (``bench/sparql.py``). This WSGI middleware answers
-them in the worker's thread with the ``/sparql`` view's own parts (format negotiation, query
-request, ETag, content type, CORS, rate limit) and passes everything else on to the view:
-other parameters, browsers (the query page), HEAD, a client over its rate (the view answers
-429), a query :func:`~hcn_ld.sparqltext.is_lookup` does not accept, and any error (the view
-then answers with the full explanation).
+``SELECT ?p ?o { <iri> ?p ?o }``) take the store a fraction of a millisecond, and so do many
+queries a remote store answers; routing them through Flask cost about a millisecond more
+(``bench/sparql.py``, ``bench/scale.py``). This WSGI middleware answers a query sent bare —
+``GET /sparql?query=``, or a ``POST`` of just the query (form field or
+``application/sparql-query`` body) — when it runs in the request's thread
+(:func:`~hcn_ld.web.sparql.runs_in_thread`), with the ``/sparql`` view's own parts: format
+negotiation, query request, ETag and 304, remembered answers, content type, CORS, rate limit,
+time limit. Everything else goes on to the view: other parameters, browsers (the query page),
+HEAD, a client over its rate (the view answers 429), long, volatile or federated queries,
+queries for the killable processes, and any error other than a timeout (the view then answers
+with the full explanation).
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable
 
 from flask import Flask
 from werkzeug.wrappers import Request
 
 from hcn_ld.executor import InThread
-from hcn_ld.sparqltext import is_lookup
+from hcn_ld.sparqltext import is_volatile, service_endpoints
 from hcn_ld.store import StoreError
+from hcn_ld.store.base import QueryTimeout
 from hcn_ld.web.http import CORS
 from hcn_ld.web.limits import LIMITER, client_address
 from hcn_ld.web.replay import REPLAYABLE
 from hcn_ld.web.sparql import (
+    FORM,
+    QUERY_TYPE,
+    REMEMBERED_ANSWER,
+    SMALL_ANSWER,
     TRUNCATED,
+    Answer,
     ProtocolError,
     answer_etag,
     content_type,
     negotiated_formats,
     parse_params,
     query_request,
+    remember,
+    remembered_answers,
+    runs_in_thread,
+    timeout_message,
     wants_html,
 )
 from hcn_ld.web.urls import Urls, served_base
 
-Answer = tuple[str, list[tuple[str, str]], bytes]
+Reply = tuple[str, list[tuple[str, str]], Iterable[bytes]]
 
 
 class Lookups:
-    """WSGI middleware: answers bare lookups itself, hands every other request to ``app``."""
+    """WSGI middleware: answers bare in-thread queries itself, hands every other request to
+    ``app``."""
 
     def __init__(self, flask_app: Flask, app: Callable) -> None:
         self.flask_app = flask_app
         self.app = app
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
-        answer = None
-        if environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO") == "/sparql":
-            answer = self._answer(environ)
-        if answer is None:
+        reply = None
+        if environ.get("PATH_INFO") == "/sparql":
+            reply = self._reply(environ)
+        if reply is None:
             return self.app(environ, start_response)
-        status, headers, body = answer
+        status, headers, body = reply
         start_response(status, headers)
-        return [body]
+        return body
 
-    def _answer(self, environ: dict) -> Answer | None:
-        """The answer to a bare lookup, or None to let the view answer."""
-        try:
-            params = parse_params(environ.get("QUERY_STRING", "").encode("latin-1"))
-        except (ProtocolError, UnicodeEncodeError):
-            return None
-        texts = params.get("query", [])
+    def _reply(self, environ: dict) -> Reply | None:
+        """The reply to a bare in-thread query, or None to let the view answer."""
         site = self.flask_app.extensions["hcn"]
         settings = site.settings
+        method = environ.get("REQUEST_METHOD")
         accept = environ.get("HTTP_ACCEPT")
+        if method == "GET":
+            text = _only_query(environ.get("QUERY_STRING", "").encode("latin-1"))
+            if text is not None and wants_html(accept):
+                return None
+        elif method == "POST" and not environ.get("QUERY_STRING"):
+            text = _posted_query(environ, settings.max_query_length)
+        else:
+            return None
         if (
-            len(params) != 1
-            or len(texts) != 1
-            or len(texts[0]) > settings.max_query_length
-            or wants_html(accept)
-            or not is_lookup(texts[0])
+            text is None
+            or len(text) > settings.max_query_length
+            or not runs_in_thread(settings, text)
+            or is_volatile(text)
+            or service_endpoints(text)
         ):
             return None
         request = Request(environ)
@@ -78,23 +98,70 @@ class Lookups:
         if limiter and limiter.wait(client_address(settings, request)):
             return None
         base_iri = Urls(settings.base, served_base(settings, request)).page("sparql")
-        query = query_request(settings, texts[0], negotiated_formats(accept), base_iri)
+        query = query_request(settings, text, negotiated_formats(accept), base_iri)
+        headers = [("Vary", "Accept"), *CORS]
         try:
-            etag = answer_etag(site.store.version(), query)
-            headers = [("Vary", "Accept"), ("ETag", f'"{etag}"'), *CORS]
-            if request.if_none_match.contains(etag):
-                return "304 NOT MODIFIED", headers, b""
-            head, *rest = InThread(site.store).run(query)
+            key = (site.store.version(), query)
+            if method == "GET":
+                etag = answer_etag(*key)
+                headers.append(("ETag", f'"{etag}"'))
+                if request.if_none_match.contains(etag):
+                    return "304 NOT MODIFIED", headers, [b""]
+            answer = remembered_answers(self.flask_app).find(key)
+            if answer is None:
+                head, *rest = InThread(site.store).run(query)
+                if head.kind != "H" or any(frame.kind != "D" for frame in rest):
+                    return None
+                body = b"".join(frame.data for frame in rest)
+                answer = Answer(str(head.meta["format"]), bool(head.meta["truncated"]), body)
+                if len(body) <= REMEMBERED_ANSWER:
+                    remember(self.flask_app, key, answer)
+        except QueryTimeout:
+            message = f"{timeout_message(settings)}\n".encode()
+            plain = [("Content-Type", "text/plain; charset=utf-8"), *CORS]
+            return "503 SERVICE UNAVAILABLE", plain, [message]
         except StoreError:
             return None
-        if head.kind != "H" or any(frame.kind != "D" for frame in rest):
-            return None
-        body = b"".join(frame.data for frame in rest)
         headers += [
-            ("Content-Type", content_type(str(head.meta["format"]))),
-            ("Content-Length", str(len(body))),
+            ("Content-Type", content_type(answer.format)),
+            ("Content-Length", str(len(answer.body))),
         ]
-        if head.meta["truncated"]:
+        if answer.truncated:
             headers.append((TRUNCATED, str(settings.row_limit)))
-        environ[REPLAYABLE] = True  # repeats are replayed by the replay cache
-        return "200 OK", headers, body
+        if method == "GET" and len(answer.body) <= SMALL_ANSWER:
+            environ[REPLAYABLE] = True  # repeats are replayed by the replay cache
+        return "200 OK", headers, [answer.body]
+
+
+def _only_query(raw: bytes) -> str | None:
+    """The query of parameters that hold one ``query`` and nothing else."""
+    try:
+        params = parse_params(raw)
+    except (ProtocolError, UnicodeEncodeError):
+        return None
+    texts = params.get("query", [])
+    return texts[0] if len(params) == 1 and len(texts) == 1 else None
+
+
+def _posted_query(environ: dict, max_length: int) -> str | None:
+    """The query of a POST body that holds only a query (form or ``sparql-query``); the body
+    is put back for the view to read in any case."""
+    media_type, _, options = environ.get("CONTENT_TYPE", "").partition(";")
+    media_type = media_type.strip().lower()
+    if media_type not in (FORM, QUERY_TYPE) or options.strip().lower() not in ("", "charset=utf-8"):
+        return None
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or -1)
+    except ValueError:
+        return None
+    # A form encodes each character in up to 9 bytes (%XX for each UTF-8 byte).
+    if not 0 <= length <= 9 * max_length:
+        return None
+    body = environ["wsgi.input"].read(length)
+    environ["wsgi.input"] = io.BytesIO(body)
+    if media_type == FORM:
+        return _only_query(body)
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None

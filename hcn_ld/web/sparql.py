@@ -11,6 +11,7 @@ on either, are answered in the request's thread (:mod:`hcn_ld.executor`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -20,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from hcn_ld import formats
 from hcn_ld.config import Settings
@@ -197,7 +198,7 @@ def run_query(operation: Operation) -> Response:
             response = Response(status=304)
             response.set_etag(etag)
             return response
-    remembered = _answers().find(key) if key else None
+    remembered = remembered_answers(current_app).find(key) if key else None
     if remembered is not None:
         return _answer_response(remembered, remembered.body, etag)
     return _execute(query, key, etag)
@@ -248,16 +249,12 @@ REMEMBERED_ANSWER = REMEMBERED_BYTES // 8
 def _execute(query: QueryRequest, key: tuple | None, etag: str | None) -> Response:
     """Run ``query`` and answer (remembered under ``key`` when complete)."""
     settings = site().settings
-    executor = InThread(site().store) if is_lookup(query.sparql) else _executor()
-    frames = executor.run(query)
+    threaded = runs_in_thread(settings, query.sparql)
+    frames = (InThread(site().store) if threaded else _executor()).run(query)
     try:
         first = next(frames)
     except QueryTimeout:
-        return _error(
-            503,
-            f"query stopped: it ran longer than this endpoint's limit of "
-            f"{settings.query_timeout:g} seconds; narrow it down (LIMIT, more specific patterns)",
-        )
+        return _error(503, timeout_message(settings))
     except StoreError as exc:
         current_app.logger.error("query executor failed: %s", exc)
         return _unavailable()
@@ -304,9 +301,9 @@ def _answer_response(answer: Answer, body: bytes | Iterator[bytes], etag: str | 
     return response
 
 
-def _answers() -> RenderCache:
+def remembered_answers(app: Flask) -> RenderCache:
     """This worker's remembered answers, keyed by (data version, query request)."""
-    extensions = current_app.extensions
+    extensions = app.extensions
     if "hcn-answers" not in extensions:
         extensions["hcn-answers"] = RenderCache(
             REMEMBERED_BYTES, weigh=lambda answer: len(answer.body) + 1024
@@ -314,20 +311,21 @@ def _answers() -> RenderCache:
     return extensions["hcn-answers"]
 
 
+def remember(app: Flask, key: tuple, answer: Answer) -> None:
+    """Keep a complete answer under ``key`` (data version, query request), unless the data
+    version moved while the query ran (the answer might then come from either version)."""
+    try:
+        unchanged = app.extensions["hcn"].store.version() == key[0]
+    except StoreError:
+        return
+    if unchanged:
+        remembered_answers(app).put(key, answer)
+
+
 def _rememberer(key: tuple, answer: Answer) -> Callable[[bytes], None]:
-    """A function that keeps a complete answer's bytes under ``key``, unless the data version
-    moved while the query ran (the answer might then come from either version)."""
-    answers, store = _answers(), site().store
-
-    def remember(body: bytes) -> None:
-        try:
-            unchanged = store.version() == key[0]
-        except StoreError:
-            return
-        if unchanged:
-            answers.put(key, replace(answer, body=body))
-
-    return remember
+    """A function that remembers ``answer`` with the bytes it is given."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return lambda body: remember(app, key, replace(answer, body=body))
 
 
 def _prefetch(frames: Iterator[Frame], size: int) -> tuple[list[bytes], bool]:
@@ -398,9 +396,7 @@ def negotiated_formats(
     >>> [f.name for f in negotiated_formats("text/csv, text/turtle;q=0.9")]
     ['csv', 'turtle']
     """
-    default_result, default_graph = formats.RESULT_FORMATS[0], formats.RDF_FORMATS[0]
-    result = formats.negotiate(accept, formats.RESULT_FORMATS, default_result) or default_result
-    graph = formats.negotiate(accept, formats.RDF_FORMATS, default_graph) or default_graph
+    _, result, graph = _accepted(accept)
     if not names:
         return result, graph
     value = names[0].strip().lower()
@@ -416,10 +412,19 @@ def negotiated_formats(
 
 def wants_html(accept: str | None) -> bool:
     """True when the client (a browser) prefers a page to any result format."""
-    offered = (formats.HTML, *formats.RESULT_FORMATS, *formats.RDF_FORMATS)
+    return _accepted(accept)[0]
+
+
+@functools.lru_cache(maxsize=1024)
+def _accepted(accept: str | None) -> tuple[bool, formats.Format, formats.Format]:
+    """What an ``Accept`` header asks of the endpoint: a page?, the table and graph formats
+    (parsed once per distinct header: clients send the same few)."""
+    default_result, default_graph = formats.RESULT_FORMATS[0], formats.RDF_FORMATS[0]
+    page = (formats.HTML, *formats.RESULT_FORMATS, *formats.RDF_FORMATS)
     return (
-        bool(accept)
-        and formats.negotiate(accept, offered, formats.RESULT_FORMATS[0]) is formats.HTML
+        bool(accept) and formats.negotiate(accept, page, default_result) is formats.HTML,
+        formats.negotiate(accept, formats.RESULT_FORMATS, default_result) or default_result,
+        formats.negotiate(accept, formats.RDF_FORMATS, default_graph) or default_graph,
     )
 
 
@@ -437,14 +442,24 @@ def answer_etag(version: str, query: QueryRequest) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def _executor() -> ExecutorPool | InThread:
-    """What runs this worker's queries: child processes for the embedded store (started with
-    the first queries); for a remote store, the request's thread on the site's store, whose
-    HTTP client gives up at the query time limit."""
-    current = site()
-    settings = current.settings
-    if is_remote(settings.store):
-        return InThread(current.store)
+def runs_in_thread(settings: Settings, text: str) -> bool:
+    """True when a query is answered in the request's thread: a lookup
+    (:func:`~hcn_ld.sparqltext.is_lookup`), or any query on a remote store, whose HTTP client
+    gives up at the query time limit. Other queries run in this worker's killable processes."""
+    return is_remote(settings.store) or is_lookup(text)
+
+
+def timeout_message(settings: Settings) -> str:
+    """What a client is told about a query stopped at the time limit (with a 503)."""
+    return (
+        f"query stopped: it ran longer than this endpoint's limit of {settings.query_timeout:g}"
+        " seconds; narrow it down (LIMIT, more specific patterns)"
+    )
+
+
+def _executor() -> ExecutorPool:
+    """This worker's query processes (started with its first query that needs them)."""
+    settings = site().settings
     extensions = current_app.extensions
     if "hcn-executors" not in extensions:
         extensions["hcn-executors"] = ExecutorPool(
