@@ -21,8 +21,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO
 from json.encoder import encode_basestring as _quote  # the C encoder, as json.dumps uses
+from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -115,7 +115,7 @@ def _json(names: list[str], rows: Iterable, out: IO[bytes], truncated: bool) -> 
     first = True
     for chunk in _batched(rows):
         text = ",".join(
-            "{" + ",".join(key + json_term(row[i]) for i, key in indexed if row[i] is not None) + "}"
+            "{" + ",".join(key + json_term(row[i]) for i, key in indexed if row[i]) + "}"
             for row in chunk
         )
         out.write(text.encode() if first else b"," + text.encode())
