@@ -16,8 +16,9 @@ or an IRI is never mistaken for one) answers the questions the protocol layer as
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 _TOKEN = re.compile(
     r"""
@@ -36,6 +37,8 @@ _TOKEN = re.compile(
 
 
 _SERVICE = re.compile("service", re.IGNORECASE)
+#: A backslash escape in the local part of a prefixed name (``ex:a\\-b`` stands for ``a-b``).
+_LOCAL_ESCAPE = re.compile(r"\\(.)")
 #: Calls of the functions whose value changes from one run of a query to the next.
 _VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID)\s*\(", re.IGNORECASE)
 
@@ -96,6 +99,46 @@ def service_endpoints(text: str) -> list[str | None]:
         else:
             found.append(None)
     return found
+
+
+def rename_iris(text: str, names: Mapping[str, str], base_iri: str | None = None) -> str:
+    """``text`` with each IRI that is a key of ``names`` written as ``<names[iri]>``.
+
+    IRIs are recognised however they are written: ``<absolute>``, a prefixed name (expanded
+    through the text's ``PREFIX`` declarations) or a relative IRI (resolved against ``BASE``
+    or ``base_iri``). ``PREFIX`` and ``BASE`` declarations themselves stay as they are.
+
+    >>> rename_iris('PREFIX g: <http://ex.org/g/> ASK { GRAPH g:a {} GRAPH <b> {} }',
+    ...             {"http://ex.org/g/a": "urn:x:1", "http://ex.org/g/b": "urn:x:2"},
+    ...             "http://ex.org/g/")
+    'PREFIX g: <http://ex.org/g/> ASK { GRAPH <urn:x:1> {} GRAPH <urn:x:2> {} }'
+    """
+    if not names:
+        return text
+    toks = tokens(text)
+    base, prefixes = base_iri, {}
+    found: list[tuple[Token, str]] = []
+    for i, tok in enumerate(toks):
+        if tok.kind == "iri":
+            iri = urljoin(base, tok.text[1:-1]) if base else tok.text[1:-1]
+            if i and toks[i - 1].is_word("BASE"):
+                base = iri
+                continue
+            if i > 1 and toks[i - 2].is_word("PREFIX") and toks[i - 1].kind == "pname":
+                prefixes[toks[i - 1].text[:-1]] = iri
+                continue
+        elif tok.kind == "pname" and not (i and toks[i - 1].is_word("PREFIX")):
+            prefix, _, local = tok.text.partition(":")
+            if prefix not in prefixes:
+                continue
+            iri = prefixes[prefix] + _LOCAL_ESCAPE.sub(r"\1", local)
+        else:
+            continue
+        if iri in names:
+            found.append((tok, names[iri]))
+    for tok, name in reversed(found):
+        text = f"{text[: tok.start]}<{name}>{text[tok.start + len(tok.text) :]}"
+    return text
 
 
 def is_volatile(text: str) -> bool:
