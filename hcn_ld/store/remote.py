@@ -9,7 +9,7 @@ Store spec (``--store`` / ``$HCN_STORE``)::
 server's usual layout:
 
 * a path ending in ``/query`` (Oxigraph server): ``…/update`` and ``…/store`` (uploads ask
-  for ``no_transaction``, Oxigraph's bulk loader: they go into staging graphs nobody reads);
+  for ``no_transaction``, Oxigraph's bulk loader: they go into new graphs nobody reads yet);
 * any other path, e.g. ``/sparql`` (Virtuoso): ``/sparql-auth`` and ``/sparql-graph-crud-auth``.
 
 Credentials (for update and GSP) come from the URL or from ``$HCN_STORE_USER`` and
@@ -316,8 +316,10 @@ class RemoteStore(Store):
         """Apply a SPARQL Update on the server (one request), then record a new version.
 
         Graphs the update names (``GRAPH``, ``INTO``, ``TO``, ``CLEAR``, ``DROP``, ``CREATE``)
-        join the published graphs; graphs left empty leave them. The server applies one
-        request as one transaction (Oxigraph) or one commit (Virtuoso).
+        join the published graphs; graphs left empty leave them. Published graphs are named
+        by their logical IRIs (rewritten to where they are stored); graphs the update creates
+        are stored under their own names. The server applies one request as one transaction
+        (Oxigraph) or one commit (Virtuoso).
         """
         previous = self._previous()
         names = _physical(previous)
