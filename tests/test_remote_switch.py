@@ -53,15 +53,20 @@ def answers(result) -> list[tuple[str, ...]]:
     return sorted(tuple(row[n].value if row[n] else "" for n in names) for row in result)
 
 
-def physical_graphs(spec: str) -> set[str]:
-    """The graphs on the server that publishes stored data in (asked behind the store's back)."""
+def on_server(spec: str, query: str) -> list[str]:
+    """The CSV lines of a query's answer over everything on the server (behind the store's back)."""
     endpoints = Endpoints.parse(spec)
-    query = f'SELECT DISTINCT ?g WHERE {{ {IN_G} FILTER(STRSTARTS(STR(?g), "{PHYSICAL}")) }}'
     response = requests.post(
         endpoints.query, data={"query": query}, headers={"Accept": "text/csv"}, timeout=60
     )
     response.raise_for_status()
-    return set(response.text.split()[1:])
+    return response.text.split()[1:]
+
+
+def physical_graphs(spec: str) -> set[str]:
+    """The graphs on the server that publishes stored data in."""
+    query = f'SELECT DISTINCT ?g WHERE {{ {IN_G} FILTER(STRSTARTS(STR(?g), "{PHYSICAL}")) }}'
+    return set(on_server(spec, query))
 
 
 @pytest.fixture
@@ -148,3 +153,22 @@ def test_update_naming_a_logical_graph_changes_what_queries_see(republished):
     store.update(HG + f"DELETE DATA {{ GRAPH hg:ontology {{ {triple} }} }}")
     assert not bool(store.query(ask))
     assert store.graphs()[ONTOLOGY] == size
+
+
+def test_a_graph_created_by_an_update_can_be_published_over(republished, tmp_path):
+    store = open_store(republished)
+    extra = "urn:example:extra-graph"
+    store.update(f'INSERT DATA {{ GRAPH <{extra}> {{ <urn:example:a> <urn:example:p> "old" }} }}')
+    query = f"SELECT ?o WHERE {{ GRAPH <{extra}> {{ ?s ?p ?o }} }}"
+    assert answers(store.query(query)) == [("old",)]
+    new = tmp_path / "new.nt"
+    new.write_text('<urn:example:a> <urn:example:p> "new" .\n')
+    store.publish([GraphFile(extra, new)])
+    assert answers(store.query(query)) == [("new",)]
+    assert store.graphs()[extra] == 1
+    run_cli("build", "--store", republished)  # the next publish drops the graph replaced
+    assert on_server(republished, f"SELECT ?s WHERE {{ GRAPH <{extra}> {{ ?s ?p ?o }} }}") == []
+    assert answers(store.query(query)) == [("new",)]
+    store.update(f"DROP GRAPH <{extra}>")
+    assert set(store.graphs()) == {DATA, ONTOLOGY}
+    assert answers(store.query(query)) == []

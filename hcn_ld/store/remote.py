@@ -418,6 +418,9 @@ class RemoteStore(Store):
         stamp = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}"
         new = {item.graph: f"{PHYSICAL}{stamp}-{secrets.token_hex(6)}" for item in files}
         try:
+            # Created first: Virtuoso drops (DROP GRAPH) only graphs created explicitly.
+            if new:
+                self._update(" ;\n".join(f"CREATE SILENT GRAPH <{g}>" for g in new.values()))
             for item in files:
                 for path in item.paths:  # each adds to its new, empty graph
                     with open(path, "rb") as body:
