@@ -413,7 +413,7 @@ class RemoteStore(Store):
         files = [GraphFile(f.graph, tuple(f.paths)) for f in files]  # read more than once
         if check is not None:
             check_in_scratch(files, check)
-        self._drop_unused(_retired(self._previous()))
+        self.drop_retired()
         previous = self._previous()
         stamp = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}"
         new = {item.graph: f"{PHYSICAL}{stamp}-{secrets.token_hex(6)}" for item in files}
@@ -439,13 +439,20 @@ class RemoteStore(Store):
                 counts, previous, info or {}, names={**names, **new}, retired=replaced
             )
         except BaseException:
-            self._drop_unused(new.values())
+            self._drop_unused(new.values(), self._previous())
             raise
 
-    def _drop_unused(self, graphs: Iterable[str]) -> None:
-        """Drop those of ``graphs`` the registry does not use (now that nobody reads them)."""
+    def drop_retired(self) -> None:
+        """Drop the graphs the last publish replaced. The next publish does this first; call
+        it to free their space sooner, once readers are done with them (the registry they
+        cache expires after :data:`REGISTRY_TTL`; queries run up to the server's timeout)."""
         manifest = self._previous()
-        in_use = {_physical(manifest).get(g, g) for g in manifest["graphs"]}  # type: ignore[attr-defined]
+        self._drop_unused(_retired(manifest), manifest)
+
+    def _drop_unused(self, graphs: Iterable[str], manifest: Mapping[str, object]) -> None:
+        """Drop those of ``graphs`` that ``manifest`` (read just now) does not use."""
+        names = _physical(manifest)
+        in_use = {names.get(g, g) for g in manifest["graphs"]}  # type: ignore[attr-defined]
         for graph in sorted(set(graphs) - in_use):
             self._drop(graph)
 
