@@ -310,6 +310,12 @@ class RemoteStore(Store):
     def info(self) -> dict[str, object]:
         return {k: v for k, v in self._manifest().items() if k not in _LAYOUT}
 
+    def stored_in(self) -> dict[str, str]:
+        """Published graph -> the graph on the server that holds it, for tools that query
+        the server itself (``bench/scale.py``); the store's own answers never name these."""
+        names = _physical(self._manifest())
+        return {g: names.get(g, g) for g in self.graphs()}
+
     # ---------------------------------------------------------------- publishing
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> str:
