@@ -38,6 +38,8 @@ NAMING_QUERIES = {
     "FILTER": f"SELECT ?g {COUNT} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g = <{DATA}>) }} {BY_G}",
     "VALUES": HG + f"SELECT ?g {COUNT} WHERE {{ VALUES ?g {{ hg:ontology }} {IN_G} }} {BY_G}",
     "FROM": HG + f"SELECT {COUNT} FROM hg:ontology WHERE {{ ?s ?p ?o }}",
+    "FROM, GRAPH": HG + f"SELECT ?g {COUNT} FROM hg:ontology WHERE {{ {IN_G} }} {BY_G}",
+    "FROM NAMED": HG + f"SELECT ?g {COUNT} FROM NAMED hg:ontology WHERE {{ {IN_G} }} {BY_G}",
     "ASK": HG + "ASK { GRAPH hg:ontology { ?s a ?c } }",
     "CONSTRUCT": f"CONSTRUCT {{ ?g <urn:example:holds> ?n }} WHERE {{ {PER_GRAPH} }}",
 }  # fmt: skip

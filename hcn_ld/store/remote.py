@@ -66,7 +66,7 @@ import urllib3
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 from SPARQLWrapper import POST, SPARQLWrapper
 
-from hcn_ld.sparqltext import rename_iris
+from hcn_ld.sparqltext import from_named, rename_iris
 from hcn_ld.store.base import (
     Check,
     GraphFile,
@@ -292,13 +292,18 @@ class RemoteStore(Store):
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
     ) -> QueryResult:
-        published = list(self.graphs())
+        manifest = self._manifest()  # read once: graphs and names of the same version
+        published = list(manifest["graphs"])  # type: ignore[call-overload]
+        if named_graphs is None and (named := from_named(sparql, base_iri)) is not None:
+            # As on the embedded store: the query's FROM NAMED graphs (no others if it has
+            # only FROM), those published; the default graph stays the union.
+            named_graphs = [g for g in named if g in published]
         return self._send(
             sparql,
             default_graphs=published if default_graphs is None else default_graphs,
             named_graphs=published if named_graphs is None else named_graphs,
             base_iri=base_iri,
-            names=_physical(self._manifest()),
+            names=_physical(manifest),
         )
 
     def version(self) -> str:
