@@ -490,8 +490,8 @@ def _retired(manifest: Mapping[str, object]) -> list[str]:
 
 
 def _logical(answer: bytes, names: Mapping[str, str], quote: Callable[[str], str]) -> bytes:
-    """``answer`` with every physical graph IRI written as its logical one, ``quote``\\ d for
-    the answer's format."""
+    """``answer`` with every physical graph IRI replaced by its logical one (as ``quote``
+    writes it in the answer's format)."""
     for logical, physical in names.items():
         answer = answer.replace(physical.encode(), quote(logical).encode())
     return answer
