@@ -11,7 +11,12 @@
 2. Imports the same corpus into an Oxigraph server and a Virtuoso started here, then runs a
    query mix on the embedded store, the Oxigraph server and Virtuoso, each directly and
    through ``hcn-ld serve`` (/sparql), and prints the medians side by side with the app's
-   overhead (target: at most +20% over the store it talks to).
+   overhead (target: at most +20% over the store it talks to). For the servers it also prints
+   their peak resident memory during each import.
+3. With ``--republish``: imports the corpus once more into each server (the switch copies
+   nothing: the graph it replaces is *retired*) and then drops the retired graph
+   (``RemoteStore.drop_retired``, which the next publish would do first), printing time and
+   the server's peak memory of each.
 """
 
 from __future__ import annotations
@@ -23,9 +28,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import psutil
 import pyoxigraph as ox
 import requests
 
@@ -39,7 +48,7 @@ from hcn_ld.importers.keep import GRAPH, read_projects  # noqa: E402
 from hcn_ld.pipeline import import_partitioned  # noqa: E402
 from hcn_ld.store import LocalStore, open_store  # noqa: E402
 from hcn_ld.store.local import DERIVING  # noqa: E402
-from hcn_ld.store.remote import Endpoints  # noqa: E402
+from hcn_ld.store.remote import Endpoints, RemoteStore  # noqa: E402
 from hcn_ld.store.servers import free_port, oxigraph_server, virtuoso_server  # noqa: E402
 from hcn_ld.uris import Minter  # noqa: E402
 
@@ -71,6 +80,27 @@ def peak_gb() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return max(own, children) / 1024 / 1024
+
+
+@contextmanager
+def server_peak(kind: str) -> Iterator[list[float]]:
+    """Samples the resident memory of the server process started here (``oxigraph`` or
+    ``virtuoso``) while the block runs; the list holds the peak in GB afterwards."""
+    name = {"oxigraph": "oxigraph", "virtuoso": "virtuoso-t"}[kind]
+    [server] = [p for p in psutil.Process().children(recursive=True) if p.name() == name]
+    peak, done = [server.memory_info().rss / 1e9], threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.2):
+            peak[0] = max(peak[0], server.memory_info().rss / 1e9)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield peak
+    finally:
+        done.set()
+        sampler.join()
 
 
 def generate(n: int, folder: Path) -> list[Path]:
@@ -139,7 +169,7 @@ def direct(spec: str, query: str):
         store = open_store(spec)
         return lambda: store.query(query).serialize(format=ox.QueryResultsFormat.JSON)
     endpoints = Endpoints.parse(spec)
-    graphs = list(open_store(spec).graphs())
+    graphs = list(RemoteStore(spec).stored_in().values())
     headers = {"Accept": "application/sparql-results+json"}
     return lambda: requests.post(
         endpoints.query,
@@ -204,11 +234,31 @@ def query_mix(specs: dict[str, str], folder: Path, rounds: int) -> None:
             process.wait()
 
 
+def import_into_server(files: list[Path], kind: str, spec: str) -> None:
+    """Import into a server, printing its peak memory too."""
+    with server_peak(kind) as peak:
+        import_corpus(files, spec)
+    print(f"  {'server peak memory':22s}{peak[0]:7.2f} GB ({kind}, resident)")
+
+
+def drop_retired(kind: str, spec: str) -> None:
+    """Drop what the last publish retired; prints time and the server's peak memory."""
+    store = RemoteStore(spec)
+    started = time.perf_counter()
+    with server_peak(kind) as peak:
+        store.drop_retired()
+    print(f"  dropping the retired graph: {time.perf_counter() - started:.1f} s, "
+          f"server peak memory {peak[0]:.2f} GB ({kind})")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", type=int, nargs="?", default=10_000)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--no-servers", action="store_true", help="embedded store only")
+    parser.add_argument(
+        "--republish", action="store_true", help="publish into the servers again, drop retired"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hcn-scale-") as scratch:
         folder = Path(scratch)
@@ -223,10 +273,14 @@ def main() -> None:
             oxigraph_server(folder / "oxigraph") as oxigraph,
             virtuoso_server(folder / "virtuoso", memory_gb=1.0) as virtuoso,
         ):
-            for spec in (oxigraph, virtuoso):
-                import_corpus(files, spec)
-            specs.update(oxigraph=oxigraph, virtuoso=virtuoso)
+            servers = {"oxigraph": oxigraph, "virtuoso": virtuoso}
+            for kind, spec in servers.items():
+                import_into_server(files, kind, spec)
+            specs.update(servers)
             query_mix(specs, folder, args.rounds)
+            for kind, spec in servers.items() if args.republish else ():
+                import_into_server(files, kind, spec)
+                drop_retired(kind, spec)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""What the endpoint must know about a SPARQL text before running it: SERVICE calls, USING clauses.
+"""What the endpoint must know about a SPARQL text before running it: SERVICE calls, USING, IRIs.
 
 A small lexer (strings, IRIs, comments and braces are recognised, so a keyword inside a literal
 or an IRI is never mistaken for one) answers the questions the protocol layer asks:
@@ -16,8 +16,9 @@ or an IRI is never mistaken for one) answers the questions the protocol layer as
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
+from urllib.parse import urljoin
 
 _TOKEN = re.compile(
     r"""
@@ -36,6 +37,9 @@ _TOKEN = re.compile(
 
 
 _SERVICE = re.compile("service", re.IGNORECASE)
+_FROM = re.compile("from", re.IGNORECASE)
+#: A backslash escape in the local part of a prefixed name (``ex:a\\-b`` stands for ``a-b``).
+_LOCAL_ESCAPE = re.compile(r"\\(.)")
 #: Calls of the functions whose value changes from one run of a query to the next.
 _VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID)\s*\(", re.IGNORECASE)
 
@@ -95,6 +99,66 @@ def service_endpoints(text: str) -> list[str | None]:
         else:
             found.append(None)
     return found
+
+
+def rename_iris(text: str, names: Mapping[str, str], base_iri: str | None = None) -> str:
+    """``text`` with each IRI that is a key of ``names`` written as ``<names[iri]>``.
+
+    IRIs are recognised however they are written: ``<absolute>``, a prefixed name (expanded
+    through the text's ``PREFIX`` declarations) or a relative IRI (resolved against ``BASE``
+    or ``base_iri``). ``PREFIX`` and ``BASE`` declarations themselves stay as they are.
+
+    >>> rename_iris('PREFIX g: <http://ex.org/g/> ASK { GRAPH g:a {} GRAPH <b> {} }',
+    ...             {"http://ex.org/g/a": "urn:x:1", "http://ex.org/g/b": "urn:x:2"},
+    ...             "http://ex.org/g/")
+    'PREFIX g: <http://ex.org/g/> ASK { GRAPH <urn:x:1> {} GRAPH <urn:x:2> {} }'
+    """
+    if not names:
+        return text
+    toks = tokens(text)
+    found = [(toks[i], names[iri]) for i, iri in _iris(toks, base_iri) if iri in names]
+    for tok, name in reversed(found):
+        text = f"{text[: tok.start]}<{name}>{text[tok.start + len(tok.text) :]}"
+    return text
+
+
+def from_named(text: str, base_iri: str | None = None) -> list[str] | None:
+    """The graphs a query's ``FROM NAMED`` clauses name; ``None`` when it has no ``FROM``.
+
+    >>> from_named("PREFIX g: <http://ex.org/g/> SELECT * FROM <a> FROM NAMED g:b {}")
+    ['http://ex.org/g/b']
+    >>> from_named("SELECT * FROM <http://ex.org/a> {}"), from_named("SELECT * {}")
+    ([], None)
+    """
+    if not _FROM.search(text):  # the usual case, found without lexing
+        return None
+    toks = tokens(text)
+    if not any(tok.is_word("FROM") for tok in toks):
+        return None
+    return [
+        iri
+        for i, iri in _iris(toks, base_iri)
+        if i > 1 and toks[i - 1].is_word("NAMED") and toks[i - 2].is_word("FROM")
+    ]
+
+
+def _iris(toks: Sequence[Token], base_iri: str | None) -> Iterator[tuple[int, str]]:
+    """Where ``toks`` name an IRI (outside ``BASE`` and ``PREFIX`` declarations): the index
+    of the token and the absolute IRI (prefixed names expanded, relative IRIs resolved)."""
+    base, prefixes = base_iri, {}
+    for i, tok in enumerate(toks):
+        if tok.kind == "iri":
+            iri = urljoin(base, tok.text[1:-1]) if base else tok.text[1:-1]
+            if i and toks[i - 1].is_word("BASE"):
+                base = iri
+            elif i > 1 and toks[i - 2].is_word("PREFIX") and toks[i - 1].kind == "pname":
+                prefixes[toks[i - 1].text[:-1]] = iri
+            else:
+                yield i, iri
+        elif tok.kind == "pname" and not (i and toks[i - 1].is_word("PREFIX")):
+            prefix, _, local = tok.text.partition(":")
+            if prefix in prefixes:
+                yield i, prefixes[prefix] + _LOCAL_ESCAPE.sub(r"\1", local)
 
 
 def is_volatile(text: str) -> bool:

@@ -9,23 +9,34 @@ Store spec (``--store`` / ``$HCN_STORE``)::
 server's usual layout:
 
 * a path ending in ``/query`` (Oxigraph server): ``…/update`` and ``…/store`` (uploads ask
-  for ``no_transaction``, Oxigraph's bulk loader: they go into staging graphs nobody reads);
+  for ``no_transaction``, Oxigraph's bulk loader: they go into new graphs nobody reads yet);
 * any other path, e.g. ``/sparql`` (Virtuoso): ``/sparql-auth`` and ``/sparql-graph-crud-auth``.
 
 Credentials (for update and GSP) come from the URL or from ``$HCN_STORE_USER`` and
 ``$HCN_STORE_PASSWORD``; ``auth`` is ``digest`` (default, Virtuoso's ``-auth`` endpoints)
 or ``basic``.
 
-How publishing stays atomic: every file is first loaded (GSP ``POST``) into a new staging graph
-``urn:hcn-ld:staging:<version>:<n>``; then one SPARQL Update request ``MOVE``\\ s each staging
-graph onto its logical graph and rewrites the *registry* graph ``urn:hcn-ld:registry``, which
-holds the version and the manifest (graphs, triple counts, publish info) as JSON.
+How publishing stays atomic without copying: the *registry* graph ``urn:hcn-ld:registry``
+holds the version and the manifest as JSON: the published (logical) graphs with their triple
+counts, publish info, and where each graph is stored on the server (``physical``: logical
+graph IRI -> physical graph IRI; a graph missing there is stored under its own name, as
+graphs created by SPARQL Update are). A publish loads every file (GSP ``POST``) into a new
+physical graph ``urn:hcn-ld:graph:<time>-<random>``, then one small SPARQL Update rewrites the
+registry: that is the switch. The physical graphs it replaced are ``retired`` (readers may
+still use them for a while: the registry is cached, queries run on) and dropped at the next
+publish; a failed publish drops the graphs it loaded.
+
+What clients see is logical names only: a query's dataset and every graph IRI it names
+(``<iri>``, prefixed or relative) are rewritten to physical names before it is sent, and
+physical names in the answer are written back as logical ones (they are unique random URNs,
+so that is a plain text replacement; no stored triple mentions a graph IRI). Updates are
+rewritten the same way.
 
 What the default graph means here: the server's own default graph (Oxigraph: a graph of its
 own; Virtuoso: every graph, system graphs included) is never used. Each query names its
 graphs explicitly: ``default-graph-uri`` for every graph of the registry (so the default graph
 is their union, as in the embedded store) and ``named-graph-uri`` for the same graphs, so
-staging graphs, the registry and anything else on the server stay invisible.
+retired graphs, the registry and anything else on the server stay invisible.
 The registry is re-read at most every :data:`REGISTRY_TTL` seconds, so a running server sees
 a publish by another process within that time.
 
@@ -46,9 +57,10 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit, urlunsplit
+from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 import requests
@@ -56,6 +68,7 @@ import urllib3
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 from SPARQLWrapper import POST, SPARQLWrapper
 
+from hcn_ld.sparqltext import from_named, rename_iris
 from hcn_ld.store.base import (
     Check,
     GraphFile,
@@ -75,12 +88,18 @@ REGISTRY = "urn:hcn-ld:registry"
 NO_GRAPH = "urn:hcn-ld:no-graph"
 VERSION = "urn:hcn-ld:version"
 MANIFEST = "urn:hcn-ld:manifest"
+#: Where a publish stores its graphs: this, then the time and a random part.
+PHYSICAL = "urn:hcn-ld:graph:"
+#: Manifest entries that describe where graphs are stored (not shown by ``info()``).
+_LAYOUT = ("physical", "retired")
 #: Seconds a reader trusts the registry it read last.
 REGISTRY_TTL = 2.0
 #: An empty in-memory store: parses queries (results are lazy, so nothing is evaluated).
 _SCRATCH = ox.Store()
 #: Seconds to wait for the server on one request.
 TIMEOUT = 600
+#: Triples deleted by one request when a retired graph is dropped.
+DROP_PIECE = 200_000
 #: Bytes read from the server at a time.
 _CHUNK = 64 * 1024
 
@@ -195,30 +214,36 @@ class RemoteStore(Store):
         default_graphs: Sequence[str],
         named_graphs: Sequence[str],
         base_iri: str | None = None,
+        names: Mapping[str, str] | None = None,
     ) -> QueryResult:
+        """Answer ``sparql`` over the graphs given by logical name; ``names`` maps the logical
+        names stored elsewhere to their physical ones (see the module docstring)."""
         # Parse here first: malformed queries get the same SyntaxError as from the embedded
         # store, and the parse tells the query form (results or a graph) to ask the server for.
         form = _SCRATCH.query(sparql, base_iri=base_iri)
         graph_result = isinstance(form, ox.QueryTriples)
+        names = names or {}
         client = SPARQLWrapper(self.endpoints.query)
         client.setMethod(POST)
+        text = rename_iris(sparql, names, base_iri)
         # A query's own BASE wins (Virtuoso refuses two BASE declarations).
-        own_base = _OWN_BASE.match(sparql)
-        client.setQuery(f"BASE <{base_iri}> {sparql}" if base_iri and not own_base else sparql)
+        own_base = _OWN_BASE.match(text)
+        client.setQuery(f"BASE <{base_iri}> {text}" if base_iri and not own_base else text)
         # An empty list is sent as one graph that holds nothing: servers (Virtuoso) read a
         # missing parameter as "all graphs".
         for graph in default_graphs or [NO_GRAPH]:
-            client.addDefaultGraph(graph)
+            client.addDefaultGraph(names.get(graph, graph))
         for graph in named_graphs or [NO_GRAPH]:
-            client.addNamedGraph(graph)
+            client.addNamedGraph(names.get(graph, graph))
         # Our parse, not SPARQLWrapper's keyword guess, decides what to accept.
         client.queryType = "CONSTRUCT" if graph_result else "SELECT"
         client.setReturnFormat("turtle" if graph_result else "xml")
         body = self._fetch(client)
         if graph_result:
-            return _as_query_triples(body)
+            return _as_query_triples(_logical(body, names, str))
         return ox.parse_query_results(
-            _VIRTUOSO_BNODE.sub(rb"\1", body), format=ox.QueryResultsFormat.XML
+            _VIRTUOSO_BNODE.sub(rb"\1", _logical(body, names, escape)),
+            format=ox.QueryResultsFormat.XML,
         )
 
     def _fetch(self, client: SPARQLWrapper) -> bytes:
@@ -273,12 +298,18 @@ class RemoteStore(Store):
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
     ) -> QueryResult:
-        published = list(self.graphs())
+        manifest = self._manifest()  # read once: graphs and names of the same version
+        published = list(manifest["graphs"])  # type: ignore[call-overload]
+        if named_graphs is None and (named := from_named(sparql, base_iri)) is not None:
+            # As on the embedded store: the query's FROM NAMED graphs (no others if it has
+            # only FROM), those published; the default graph stays the union.
+            named_graphs = [g for g in named if g in published]
         return self._send(
             sparql,
             default_graphs=published if default_graphs is None else default_graphs,
             named_graphs=published if named_graphs is None else named_graphs,
             base_iri=base_iri,
+            names=_physical(manifest),
         )
 
     def version(self) -> str:
@@ -288,7 +319,13 @@ class RemoteStore(Store):
         return dict(self._manifest()["graphs"])  # type: ignore[arg-type]
 
     def info(self) -> dict[str, object]:
-        return dict(self._manifest())
+        return {k: v for k, v in self._manifest().items() if k not in _LAYOUT}
+
+    def stored_in(self) -> dict[str, str]:
+        """Published graph -> the graph on the server that holds it, for tools that query
+        the server itself (``bench/scale.py``); the store's own answers never name these."""
+        names = _physical(self._manifest())
+        return {g: names.get(g, g) for g in self.graphs()}
 
     # ---------------------------------------------------------------- publishing
 
@@ -296,35 +333,51 @@ class RemoteStore(Store):
         """Apply a SPARQL Update on the server (one request), then record a new version.
 
         Graphs the update names (``GRAPH``, ``INTO``, ``TO``, ``CLEAR``, ``DROP``, ``CREATE``)
-        join the published graphs; graphs left empty leave them. The server applies one
-        request as one transaction (Oxigraph) or one commit (Virtuoso).
+        join the published graphs; graphs left empty leave them. Published graphs are named
+        by their logical IRIs (rewritten to where they are stored); graphs the update creates
+        are stored under their own names. The server applies one request as one transaction
+        (Oxigraph) or one commit (Virtuoso).
         """
-        self._registry = None
+        previous = self._previous()
+        names = _physical(previous)
+        text = rename_iris(sparql, names, base_iri)
         try:
-            previous = self._manifest()
-        except NoData:
-            previous = {"graphs": {}}
-        text = f"BASE <{base_iri}>\n{sparql}" if base_iri else sparql
-        try:
-            self._update(text)
+            self._update(f"BASE <{base_iri}>\n{text}" if base_iri else text)
         except StoreError as exc:
             if "HTTP 400" in str(exc):
                 raise SyntaxError(str(exc).split(": ", 2)[-1]) from None
             raise
         named = set(_NAMED_GRAPH.findall(sparql)) - {REGISTRY}
         graphs = set(previous["graphs"]) | named  # type: ignore[arg-type]
-        counts = {g: n for g in sorted(graphs) if (n := self._count(g))}
-        return self._record(counts, previous, {"updated_by": "SPARQL Update"})
+        counts = {g: n for g in sorted(graphs) if (n := self._count(names.get(g, g)))}
+        emptied = [p for g, p in names.items() if g not in counts]
+        return self._record(
+            counts,
+            previous,
+            {"updated_by": "SPARQL Update"},
+            names={g: p for g, p in names.items() if g in counts},
+            retired=[*_retired(previous), *emptied],
+        )
+
+    def _previous(self) -> dict[str, object]:
+        """The manifest as it is on the server now (an empty one before the first publish)."""
+        self._registry = None
+        try:
+            return self._manifest()
+        except NoData:
+            return {"graphs": {}}
 
     def _record(
         self,
         counts: Mapping[str, int],
         previous: Mapping[str, object],
         info: Mapping[str, object],
-        before: Sequence[str] = (),
+        *,
+        names: Mapping[str, str],
+        retired: Sequence[str],
     ) -> str:
-        """Write a new version and manifest into the registry, after the ``before`` operations,
-        in one update request; returns the version."""
+        """Write a new version and manifest into the registry in one update request (the
+        switch); returns the version. ``names`` and ``retired`` are the physical layout."""
         now = dt.datetime.now(dt.UTC)
         version = f"{now:%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(3)}"
         manifest = {
@@ -332,10 +385,11 @@ class RemoteStore(Store):
             "previous": previous.get("version"),
             "graphs": dict(sorted(counts.items())),
             **info,
+            "physical": dict(sorted(names.items())),
+            "retired": sorted(set(retired)),
         }
         document = ox.Literal(json.dumps(manifest, default=str))
         operations = [
-            *before,
             f"DROP SILENT GRAPH <{REGISTRY}>",
             f"INSERT DATA {{ GRAPH <{REGISTRY}> {{ <{REGISTRY}> <{VERSION}> "
             f"{ox.Literal(version)} ; <{MANIFEST}> {document} }} }}",
@@ -376,34 +430,77 @@ class RemoteStore(Store):
         files = [GraphFile(f.graph, tuple(f.paths)) for f in files]  # read more than once
         if check is not None:
             check_in_scratch(files, check)
-        self._registry = None
+        self.drop_retired()
+        previous = self._previous()
+        stamp = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}"
+        new = {item.graph: f"{PHYSICAL}{stamp}-{secrets.token_hex(6)}" for item in files}
         try:
-            previous = self._manifest()
-        except NoData:
-            previous = {"graphs": {}}
-        token = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}-{secrets.token_hex(3)}"
-        staging = {item.graph: f"urn:hcn-ld:staging:{token}:{n}" for n, item in enumerate(files)}
-        try:
+            # Created first: Virtuoso drops (DROP GRAPH) only graphs created explicitly.
+            if new:
+                self._update(" ;\n".join(f"CREATE SILENT GRAPH <{g}>" for g in new.values()))
             for item in files:
-                for path in item.paths:  # each adds to its new, empty staging graph
+                for path in item.paths:  # each adds to its new, empty graph
                     with open(path, "rb") as body:
                         self._request(
                             "POST",
                             self.endpoints.gsp,
-                            params={"graph": staging[item.graph], **self.endpoints.upload},
+                            params={"graph": new[item.graph], **self.endpoints.upload},
                             data=body,
                             headers={"Content-Type": "application/n-triples"},
                         )
             counts = {**previous["graphs"]}  # type: ignore[dict-item]
-            counts.update({graph: self._count(temp) for graph, temp in staging.items()})
-            switch = [
-                f"DROP SILENT GRAPH <{g}> ; MOVE SILENT <{t}> TO <{g}>" for g, t in staging.items()
-            ]
-            return self._record(counts, previous, info or {}, before=switch)
-        finally:
-            leftovers = [f"DROP SILENT GRAPH <{t}>" for t in staging.values()]
-            if leftovers:
-                self._update(" ;\n".join(leftovers))
+            counts.update({graph: self._count(physical) for graph, physical in new.items()})
+            names = _physical(previous)
+            replaced = [names.get(g, g) for g in new if g in previous["graphs"]]  # type: ignore[operator]
+            return self._record(
+                counts, previous, info or {}, names={**names, **new}, retired=replaced
+            )
+        except BaseException:
+            self._drop_unused(new.values(), self._previous())
+            raise
+
+    def drop_retired(self) -> None:
+        """Drop the graphs the last publish replaced. The next publish does this first; call
+        it to free their space sooner, once readers are done with them (the registry they
+        cache expires after :data:`REGISTRY_TTL`; queries run up to the server's timeout)."""
+        manifest = self._previous()
+        self._drop_unused(_retired(manifest), manifest)
+
+    def _drop_unused(self, graphs: Iterable[str], manifest: Mapping[str, object]) -> None:
+        """Drop those of ``graphs`` that ``manifest`` (read just now) does not use."""
+        names = _physical(manifest)
+        in_use = {names.get(g, g) for g in manifest["graphs"]}  # type: ignore[attr-defined]
+        for graph in sorted(set(graphs) - in_use):
+            self._drop(graph)
+
+    def _drop(self, graph: str) -> None:
+        """Delete ``graph`` :data:`DROP_PIECE` triples at a time: each piece is a small
+        transaction (the Oxigraph server holds one update in memory) and nobody reads it."""
+        piece = (
+            f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE "
+            f"{{ SELECT ?s ?p ?o {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} LIMIT {DROP_PIECE} }}"
+        )
+        while self._send("ASK { ?s ?p ?o }", default_graphs=[graph], named_graphs=[]):
+            self._update(piece)
+        self._update(f"DROP SILENT GRAPH <{graph}>")
+
+
+def _physical(manifest: Mapping[str, object]) -> dict[str, str]:
+    """Logical graph IRI -> physical graph IRI, for the graphs stored under another name."""
+    return dict(manifest.get("physical") or {})  # type: ignore[call-overload]
+
+
+def _retired(manifest: Mapping[str, object]) -> list[str]:
+    """The physical graphs the last publish replaced (still there, no longer published)."""
+    return list(manifest.get("retired") or [])  # type: ignore[call-overload]
+
+
+def _logical(answer: bytes, names: Mapping[str, str], quote: Callable[[str], str]) -> bytes:
+    """``answer`` with every physical graph IRI replaced by its logical one (as ``quote``
+    writes it in the answer's format)."""
+    for logical, physical in names.items():
+        answer = answer.replace(physical.encode(), quote(logical).encode())
+    return answer
 
 
 def _answer_body(url: str, status: int, body: bytes) -> bytes:
