@@ -67,7 +67,7 @@ def on_server(spec: str, query: str) -> list[str]:
 
 def physical_graphs(spec: str) -> set[str]:
     """The graphs on the server that publishes stored data in."""
-    query = f'SELECT DISTINCT ?g WHERE {{ {IN_G} FILTER(STRSTARTS(STR(?g), "{PHYSICAL}")) }}'
+    query = f'SELECT DISTINCT ?g WHERE {{ {IN_G} FILTER(CONTAINS(STR(?g), "{PHYSICAL}")) }}'
     return set(on_server(spec, query))
 
 
@@ -82,7 +82,7 @@ def republished(remote) -> str:  # noqa: F811
 def test_queries_naming_graphs_answer_as_on_the_embedded_store(remote, built_store, name):  # noqa: F811
     query = NAMING_QUERIES[name]
     expected = answers(open_store(str(built_store)).query(query, base_iri=BASE))
-    assert all(g.startswith(PHYSICAL) for g in RemoteStore(remote).stored_in().values())
+    assert all(PHYSICAL in g for g in RemoteStore(remote).stored_in().values())
     got = answers(open_store(remote).query(query, base_iri=BASE))
     assert got == expected
     assert not any(PHYSICAL in value for row in got for value in row)

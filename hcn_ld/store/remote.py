@@ -21,16 +21,18 @@ holds the version and the manifest as JSON: the published (logical) graphs with 
 counts, publish info, and where each graph is stored on the server (``physical``: logical
 graph IRI -> physical graph IRI; a graph missing there is stored under its own name, as
 graphs created by SPARQL Update are). A publish loads every file (GSP ``POST``) into a new
-physical graph ``urn:hcn-ld:graph:<time>-<random>``, then one small SPARQL Update rewrites the
+physical graph ``<logical>!hcn-ld-<time>-<random>``, then one small SPARQL Update rewrites the
 registry: that is the switch. The physical graphs it replaced are ``retired`` (readers may
 still use them for a while: the registry is cached, queries run on) and dropped at the next
 publish; a failed publish drops the graphs it loaded.
 
 What clients see is logical names only: a query's dataset and every graph IRI it names
 (``<iri>``, prefixed or relative) are rewritten to physical names before it is sent, and
-physical names in the answer are written back as logical ones (they are unique random URNs,
-so that is a plain text replacement; no stored triple mentions a graph IRI). Updates are
-rewritten the same way.
+physical names in the answer are written back as logical ones (each holds a unique random
+part, so that is a plain text replacement; no stored triple mentions a graph IRI). Updates are
+rewritten the same way. A physical name starts with its logical one and goes on with ``!``,
+the lowest character an IRI may hold: the server sorts graphs (``ORDER BY ?g``) and compares
+their strings (``STRSTARTS``) as it would their logical names.
 
 What the default graph means here: the server's own default graph (Oxigraph: a graph of its
 own; Virtuoso: every graph, system graphs included) is never used. Each query names its
@@ -88,8 +90,8 @@ REGISTRY = "urn:hcn-ld:registry"
 NO_GRAPH = "urn:hcn-ld:no-graph"
 VERSION = "urn:hcn-ld:version"
 MANIFEST = "urn:hcn-ld:manifest"
-#: Where a publish stores its graphs: this, then the time and a random part.
-PHYSICAL = "urn:hcn-ld:graph:"
+#: Where a publish stores a graph: its logical IRI, this, then the time and a random part.
+PHYSICAL = "!hcn-ld-"
 #: Manifest entries that describe where graphs are stored (not shown by ``info()``).
 _LAYOUT = ("physical", "retired")
 #: Seconds a reader trusts the registry it read last.
@@ -433,7 +435,7 @@ class RemoteStore(Store):
         self.drop_retired()
         previous = self._previous()
         stamp = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}"
-        new = {item.graph: f"{PHYSICAL}{stamp}-{secrets.token_hex(6)}" for item in files}
+        new = {f.graph: f"{f.graph}{PHYSICAL}{stamp}-{secrets.token_hex(6)}" for f in files}
         try:
             # Created first: Virtuoso drops (DROP GRAPH) only graphs created explicitly.
             if new:
@@ -499,7 +501,7 @@ def _logical(answer: bytes, names: Mapping[str, str], quote: Callable[[str], str
     """``answer`` with every physical graph IRI replaced by its logical one (as ``quote``
     writes it in the answer's format)."""
     for logical, physical in names.items():
-        answer = answer.replace(physical.encode(), quote(logical).encode())
+        answer = answer.replace(quote(physical).encode(), quote(logical).encode())
     return answer
 
 
