@@ -10,8 +10,8 @@ queries a remote store answers; routing them through Flask cost about a millisec
 negotiation, query request, ETag and 304, remembered answers, content type, CORS, rate limit,
 time limit. Everything else goes on to the view: other parameters, browsers (the query page),
 HEAD, a client over its rate (the view answers 429), long, volatile or federated queries,
-queries for the killable processes, and any error other than a timeout (the view then answers
-with the full explanation).
+queries for the killable processes, and any error other than a timeout or an unavailable
+store (the view then answers with the full explanation).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from werkzeug.wrappers import Request
 from hcn_ld.executor import InThread
 from hcn_ld.sparqltext import is_volatile, service_endpoints
 from hcn_ld.store import StoreError
-from hcn_ld.store.base import QueryTimeout
+from hcn_ld.store.base import RETRY_AFTER, UNAVAILABLE, QueryTimeout
 from hcn_ld.web.http import CORS
 from hcn_ld.web.limits import LIMITER, client_address
 from hcn_ld.web.replay import REPLAYABLE
@@ -110,6 +110,8 @@ class Lookups:
             answer = remembered_answers(self.flask_app).find(key)
             if answer is None:
                 head, *rest = InThread(site.store).run(query)
+                if head.kind == "E" and head.meta["status"] == 503:  # not asked twice
+                    return _plain_503(UNAVAILABLE, [("Retry-After", str(RETRY_AFTER))])
                 if head.kind != "H" or any(frame.kind != "D" for frame in rest):
                     return None
                 body = b"".join(frame.data for frame in rest)
@@ -117,9 +119,7 @@ class Lookups:
                 if len(body) <= REMEMBERED_ANSWER:
                     remember(self.flask_app, key, answer)
         except QueryTimeout:
-            message = f"{timeout_message(settings)}\n".encode()
-            plain = [("Content-Type", "text/plain; charset=utf-8"), *CORS]
-            return "503 SERVICE UNAVAILABLE", plain, [message]
+            return _plain_503(timeout_message(settings))
         except StoreError:
             return None
         headers += [
@@ -131,6 +131,12 @@ class Lookups:
         if method == "GET" and len(answer.body) <= SMALL_ANSWER:
             environ[REPLAYABLE] = True  # repeats are replayed by the replay cache
         return "200 OK", headers, [answer.body]
+
+
+def _plain_503(message: str, extra: list[tuple[str, str]] | None = None) -> Reply:
+    """A 503 saying ``message``, as the view writes it."""
+    headers = [("Content-Type", "text/plain; charset=utf-8"), *CORS, *(extra or [])]
+    return "503 SERVICE UNAVAILABLE", headers, [f"{message}\n".encode()]
 
 
 def _only_query(raw: bytes) -> str | None:
