@@ -24,7 +24,6 @@ import time
 from collections import OrderedDict
 
 from flask import Flask, Response, request
-from werkzeug.wrappers import Request
 
 from hcn_ld.config import Settings
 
@@ -76,11 +75,13 @@ class RateLimiter:
             return bucket.take(now)
 
 
-def client_address(settings: Settings, request: Request = request) -> str:
-    """The client of the current (or the given) request (the proxy's ``X-Forwarded-For`` entry
-    if trusted)."""
-    address = request.remote_addr or ""
-    forwarded = request.headers.get("X-Forwarded-For")
+def client_address(settings: Settings, environ: dict | None = None) -> str:
+    """The client of the current request (or of the WSGI ``environ``): the proxy's
+    ``X-Forwarded-For`` entry if trusted."""
+    if environ is None:
+        environ = request.environ
+    address = environ.get("REMOTE_ADDR") or ""
+    forwarded = environ.get("HTTP_X_FORWARDED_FOR")
     if forwarded and address in settings.trusted_proxies:
         return forwarded.split(",")[-1].strip() or address
     return address

@@ -18,17 +18,19 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable
+from urllib.parse import unquote_plus
 
 from flask import Flask
+from werkzeug.http import parse_etags
 from werkzeug.wrappers import Request
 
 from hcn_ld.executor import InThread
-from hcn_ld.sparqltext import is_volatile, service_endpoints
-from hcn_ld.store import StoreError
+from hcn_ld.sparqltext import is_lookup, is_volatile, service_endpoints
+from hcn_ld.store import StoreError, is_remote
 from hcn_ld.store.base import RETRY_AFTER, UNAVAILABLE, QueryTimeout
 from hcn_ld.web.http import CORS
 from hcn_ld.web.limits import LIMITER, client_address
-from hcn_ld.web.replay import REPLAYABLE
+from hcn_ld.web.replay import REPLAYABLE, VERSION
 from hcn_ld.web.sparql import (
     FORM,
     QUERY_TYPE,
@@ -44,13 +46,22 @@ from hcn_ld.web.sparql import (
     query_request,
     remember,
     remembered_answers,
-    runs_in_thread,
     timeout_message,
     wants_html,
 )
 from hcn_ld.web.urls import Urls, served_base
 
 Reply = tuple[str, list[tuple[str, str]], Iterable[bytes]]
+#: The request parts that decide where the app is served (see :func:`served_base`).
+_ORIGIN = (
+    "wsgi.url_scheme",
+    "HTTP_HOST",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "SCRIPT_NAME",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+)
 
 
 class Lookups:
@@ -60,6 +71,9 @@ class Lookups:
     def __init__(self, flask_app: Flask, app: Callable) -> None:
         self.flask_app = flask_app
         self.app = app
+        #: The endpoint's IRI (the base of relative IRIs in queries) by the request parts that
+        #: decide the served origin: a few distinct values, so kept rather than rebuilt.
+        self._endpoints: dict[tuple, str] = {}
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
         reply = None
@@ -78,36 +92,34 @@ class Lookups:
         method = environ.get("REQUEST_METHOD")
         accept = environ.get("HTTP_ACCEPT")
         if method == "GET":
-            text = _only_query(environ.get("QUERY_STRING", "").encode("latin-1"))
+            text = _only_query(environ.get("QUERY_STRING", ""))
             if text is not None and wants_html(accept):
                 return None
         elif method == "POST" and not environ.get("QUERY_STRING"):
             text = _posted_query(environ, settings.max_query_length)
         else:
             return None
-        if (
-            text is None
-            or len(text) > settings.max_query_length
-            or not runs_in_thread(settings, text)
-            or is_volatile(text)
-            or service_endpoints(text)
-        ):
+        if text is None or len(text) > settings.max_query_length:
             return None
-        request = Request(environ)
+        # A lookup has no functions and no SERVICE; other queries run here on a remote store,
+        # whose answers are remembered (a lookup in the embedded store is as quick to rerun).
+        remote = is_remote(settings.store)
+        if not is_lookup(text) and (not remote or is_volatile(text) or service_endpoints(text)):
+            return None
         limiter = self.flask_app.extensions.get(LIMITER)
-        if limiter and limiter.wait(client_address(settings, request)):
+        if limiter and limiter.wait(client_address(settings, environ)):
             return None
-        base_iri = Urls(settings.base, served_base(settings, request)).page("sparql")
-        query = query_request(settings, text, negotiated_formats(accept), base_iri)
+        query = query_request(settings, text, negotiated_formats(accept), self._endpoint(environ))
         headers = [("Vary", "Accept"), *CORS]
         try:
-            key = (site.store.version(), query)
+            key = (environ.get(VERSION) or site.store.version(), query)
             if method == "GET":
                 etag = answer_etag(*key)
                 headers.append(("ETag", f'"{etag}"'))
-                if request.if_none_match.contains(etag):
+                matches = environ.get("HTTP_IF_NONE_MATCH")
+                if matches and parse_etags(matches).contains(etag):
                     return "304 NOT MODIFIED", headers, [b""]
-            answer = remembered_answers(self.flask_app).find(key)
+            answer = remembered_answers(self.flask_app).find(key) if remote else None
             if answer is None:
                 head, *rest = InThread(site.store).run(query)
                 if head.kind == "E" and head.meta["status"] == 503:  # not asked twice
@@ -116,7 +128,7 @@ class Lookups:
                     return None
                 body = b"".join(frame.data for frame in rest)
                 answer = Answer(str(head.meta["format"]), bool(head.meta["truncated"]), body)
-                if len(body) <= REMEMBERED_ANSWER:
+                if remote and len(body) <= REMEMBERED_ANSWER:
                     remember(self.flask_app, key, answer)
         except QueryTimeout:
             return _plain_503(timeout_message(settings))
@@ -132,6 +144,19 @@ class Lookups:
             environ[REPLAYABLE] = True  # repeats are replayed by the replay cache
         return "200 OK", headers, [answer.body]
 
+    def _endpoint(self, environ: dict) -> str:
+        """The endpoint's IRI as served for this request (as the view's ``url_for``)."""
+        origin = tuple(environ.get(name) for name in _ORIGIN)
+        endpoint = self._endpoints.get(origin)
+        if endpoint is None:
+            settings = self.flask_app.extensions["hcn"].settings
+            request = Request({name: environ[name] for name in _ORIGIN if name in environ})
+            endpoint = Urls(settings.base, served_base(settings, request)).page("sparql")
+            if len(self._endpoints) >= 256:  # forged Host headers must not grow it
+                self._endpoints.clear()
+            self._endpoints[origin] = endpoint
+        return endpoint
+
 
 def _plain_503(message: str, extra: list[tuple[str, str]] | None = None) -> Reply:
     """A 503 saying ``message``, as the view writes it."""
@@ -139,10 +164,16 @@ def _plain_503(message: str, extra: list[tuple[str, str]] | None = None) -> Repl
     return "503 SERVICE UNAVAILABLE", headers, [f"{message}\n".encode()]
 
 
-def _only_query(raw: bytes) -> str | None:
-    """The query of parameters that hold one ``query`` and nothing else."""
+def _only_query(raw: str) -> str | None:
+    """The query of parameters (WSGI ``QUERY_STRING``) that hold one ``query`` and nothing
+    else."""
+    if raw.startswith("query=") and "&" not in raw and raw.isascii():
+        try:  # the common case, without splitting or re-encoding
+            return unquote_plus(raw[6:], errors="strict")
+        except UnicodeDecodeError:
+            return None
     try:
-        params = parse_params(raw)
+        params = parse_params(raw.encode("latin-1"))
     except (ProtocolError, UnicodeEncodeError):
         return None
     texts = params.get("query", [])
@@ -166,7 +197,7 @@ def _posted_query(environ: dict, max_length: int) -> str | None:
     body = environ["wsgi.input"].read(length)
     environ["wsgi.input"] = io.BytesIO(body)
     if media_type == FORM:
-        return _only_query(body)
+        return _only_query(body.decode("latin-1"))
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:

@@ -24,10 +24,14 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from threading import Lock
 
 #: Environ key a view sets to allow replaying its response.
 REPLAYABLE = "hcn.replayable"
+#: Environ key holding the data version the cache read for the request (not set when
+#: the cache stands aside): the app can key its answers by it without reading it again.
+VERSION = "hcn.version"
 #: Request parts (WSGI environ keys) that always take part in the key; ``Accept`` and
 #: ``Accept-Language`` too, even where a response forgets to list them in ``Vary``.
 _KEYED = (
@@ -63,11 +67,12 @@ class ReplayCache:
         if environ.get("REQUEST_METHOD") != "GET" or "HTTP_IF_MODIFIED_SINCE" in environ:
             return self.app(environ, start_response)
         try:
-            base = (self.version(), *(environ.get(k) for k in _KEYED))
+            base = (self.version(), *map(environ.get, _KEYED))
         except Exception:  # no data yet, store unreadable: the app answers with the error
             return self.app(environ, start_response)
+        environ[VERSION] = base[0]
         for varies in tuple(self.varies.get(base, ())):
-            key = base + tuple(environ.get(name) for name in varies)
+            key = base + tuple(map(environ.get, varies))
             with self._lock:
                 entry = self.items.get(key)
                 if entry is not None:
@@ -102,18 +107,31 @@ class ReplayCache:
             if close:
                 close()
         status, headers = captured
-        named = {k.lower(): v for k, v in headers}
-        varies = tuple(
-            "HTTP_" + name.strip().upper().replace("-", "_")
-            for name in named.get("vary", "").split(",")
-            if name.strip()
-        )
-        key = base + tuple(environ.get(name) for name in varies)
+        vary = etag = ""
+        for name, value in headers:
+            lowered = name.lower()
+            if lowered == "vary":
+                vary = value
+            elif lowered == "etag":
+                etag = value
+        varies = _environ_keys(vary)
+        key = base + tuple(map(environ.get, varies))
         with self._lock:
             self.varies.setdefault(base, set()).add(varies)
-            self.items[key] = (status, list(headers), body, named.get("etag", ""))
+            self.items[key] = (status, list(headers), body, etag)
             while len(self.items) > self.size:
                 self.items.popitem(last=False)
             if len(self.varies) > self.size:
                 self.varies.clear()
         return [body]
+
+
+@lru_cache(maxsize=64)
+def _environ_keys(vary: str) -> tuple[str, ...]:
+    """The WSGI environ keys of the request headers a ``Vary`` value names.
+
+    >>> _environ_keys("Accept, Accept-Language")
+    ('HTTP_ACCEPT', 'HTTP_ACCEPT_LANGUAGE')
+    """
+    names = (name.strip() for name in vary.split(","))
+    return tuple("HTTP_" + name.upper().replace("-", "_") for name in names if name)

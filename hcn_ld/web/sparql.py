@@ -277,6 +277,7 @@ def _execute(query: QueryRequest, key: tuple | None, etag: str | None) -> Respon
     return response
 
 
+@functools.lru_cache(maxsize=32)
 def content_type(format_name: str) -> str:
     """The ``Content-Type`` of an answer in a format (text formats say UTF-8).
 
@@ -438,8 +439,10 @@ def _lookup(value: str, offered: tuple[formats.Format, ...]) -> formats.Format |
 
 
 def answer_etag(version: str, query: QueryRequest) -> str:
-    key = repr((version, query))
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+    """The ETag of the answer to ``query`` in a data version: a hash of both."""
+    parts = (query.result_format, query.graph_format, query.default_graphs, query.named_graphs)
+    key = "\n".join((version, *map(str, parts), str(query.base_iri), str(query.limit)))
+    return hashlib.sha256(f"{key}\n{query.sparql}".encode()).hexdigest()[:32]
 
 
 def runs_in_thread(settings: Settings, text: str) -> bool:
