@@ -41,9 +41,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import IO
 
-from hcn_ld import formats, results
+import pyoxigraph as ox
+
+from hcn_ld import formats, results, sparqltext
 from hcn_ld.store import LocalStore, Store, StoreError, open_store
-from hcn_ld.store.base import QueryTimeout
+from hcn_ld.store.base import QueryResult, QueryTimeout
 
 _FRAME = struct.Struct(">cI")
 #: Scheduling priority of queries that run longer than DEMOTE_AFTER seconds and of a child's
@@ -269,41 +271,34 @@ def answer(store: Store, request: Request, emit: Emit) -> None:
 
     :class:`QueryTimeout` is raised, for the caller to answer.
     """
-    try:
-        result = store.query(
-            request.sparql,
-            default_graphs=request.default_graphs,
-            named_graphs=request.named_graphs,
-            base_iri=request.base_iri,
-        )
-    except SyntaxError as exc:
-        emit(_error(400, f"malformed query: {exc}"))
+    capped = request.limit is not None and sparqltext.capped(request.sparql, request.limit + 1)
+    result = _query(store, request, capped or request.sparql, emit)
+    if result is None:
         return
-    except ValueError as exc:  # an invalid dataset or base IRI: the child must live on
-        emit(_error(400, f"invalid query request: {exc}"))
-        return
-    except QueryTimeout:
-        raise
-    except StoreError as exc:  # e.g. a remote store that is unreachable: the web says 503
-        print(f"query failed: {exc}", file=sys.stderr)
-        emit(_error(503, "store unavailable"))
-        return
-    except OSError as exc:
-        emit(_error(500, f"query failed: {exc}"))
-        return
+    if capped and isinstance(result, ox.QuerySolutions):
+        fmt = _format(request.result_format, formats.RESULT_FORMATS, "a table or a boolean", emit)
+        if fmt is None:
+            return
+        body = results.whole(result, fmt, request.limit)  # type: ignore[arg-type]
+        if body is not None:
+            emit(Frame("H", meta={"kind": "solutions", "format": fmt.name, "truncated": False}))
+            emit(Frame("D", body))
+            return
+        # More rows than the limit: asked again, to be cut at the limit.
+        result = _query(store, request, request.sparql, emit)
+        if result is None:
+            return
     try:
         bounded = results.bound(result, request.limit)
     except OSError as exc:
         emit(_error(500, f"query failed: {exc}"))
         return
     kind = bounded.kind
-    name = request.graph_format if kind == "graph" else request.result_format
-    offered = formats.RDF_FORMATS if kind == "graph" else formats.RESULT_FORMATS
-    try:
-        fmt = formats.by_name(name, offered)
-    except KeyError:
-        what = "an RDF graph" if kind == "graph" else "a table or a boolean"
-        emit(_error(406, f"the answer to this query is {what}, which cannot be written as {name}"))
+    if kind == "graph":
+        fmt = _format(request.graph_format, formats.RDF_FORMATS, "an RDF graph", emit)
+    else:
+        fmt = _format(request.result_format, formats.RESULT_FORMATS, "a table or a boolean", emit)
+    if fmt is None:
         return
     emit(Frame("H", meta={"kind": kind, "format": fmt.name, "truncated": bounded.truncated}))
     writer = _FrameWriter(emit)
@@ -315,6 +310,40 @@ def answer(store: Store, request: Request, emit: Emit) -> None:
         emit(_error(500, f"query failed: {exc}"))
         return
     writer.flush()
+
+
+def _query(store: Store, request: Request, sparql: str, emit: Emit) -> QueryResult | None:
+    """The result of ``sparql`` with the request's dataset, or None after emitting the error."""
+    try:
+        return store.query(
+            sparql,
+            default_graphs=request.default_graphs,
+            named_graphs=request.named_graphs,
+            base_iri=request.base_iri,
+        )
+    except SyntaxError as exc:
+        emit(_error(400, f"malformed query: {exc}"))
+    except ValueError as exc:  # an invalid dataset or base IRI: the child must live on
+        emit(_error(400, f"invalid query request: {exc}"))
+    except QueryTimeout:
+        raise
+    except StoreError as exc:  # e.g. a remote store that is unreachable: the web says 503
+        print(f"query failed: {exc}", file=sys.stderr)
+        emit(_error(503, "store unavailable"))
+    except OSError as exc:
+        emit(_error(500, f"query failed: {exc}"))
+    return None
+
+
+def _format(
+    name: str, offered: tuple[formats.Format, ...], what: str, emit: Emit
+) -> formats.Format | None:
+    """The format called ``name`` among those ``offered``, or None after emitting a 406."""
+    try:
+        return formats.by_name(name, offered)
+    except KeyError:
+        emit(_error(406, f"the answer to this query is {what}, which cannot be written as {name}"))
+        return None
 
 
 def _die_with_parent() -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import urljoin
 
@@ -42,6 +43,18 @@ _PROLOGUE = re.compile(
     r"""(?:\s++|\#[^\n]*+
          |PREFIX\s++(?:[^\W\d][\w\-.]*+)?:\s*+<[^<>"{}|^`\\\x00-\x20]*+>
          |BASE\s*+<[^<>"{}|^`\\\x00-\x20]*+>)*+""",
+    re.IGNORECASE | re.VERBOSE,
+)
+#: An IRI or a prefixed name (not a blank node) that ends where the lexer's would end.
+_NAME = r"""(?:<[^<>"{}|^`\\\x00-\x20]*+>|(?!_:)(?:[^\W\d][\w\-]*+)?:[\w\-]*+(?=[\s#]|\Z))"""
+#: The most common lookups after the prologue, matched in one go (the lexer takes several times
+#: longer): ``SELECT`` of one pattern with a fixed subject and no ``LIMIT``, and ``DESCRIBE``
+#: of named resources; whatever else, lookup or not, is left to the lexer.
+_PLAIN_LOOKUP = re.compile(
+    rf"""(?:(?P<SELECT>SELECT(?:\s*+[?$]\w++)++\s*+(?:WHERE\s*+)?
+          \{{\s*+{_NAME}\s*+[?$]\w++\s++[?$]\w++\s*+(?:\.\s*+)?\}})
+        |(?P<DESCRIBE>DESCRIBE(?:\s++{_NAME})++))
+        (?:\s++|\#[^\n]*+)*+\Z""",
     re.IGNORECASE | re.VERBOSE,
 )
 _SERVICE = re.compile("service", re.IGNORECASE)
@@ -245,28 +258,52 @@ def is_lookup(text: str) -> bool:
     >>> is_lookup("SELECT DISTINCT ?p { <x> ?p ?o }"), is_lookup("SELECT * { <x> ?p ?o } OFFSET 9")
     (False, False)
     """
-    toks = tokens(text[_PROLOGUE.match(text).end() :])  # type: ignore[union-attr]
+    return _lookup_form(text) is not None
+
+
+def capped(text: str, rows: int) -> str | None:
+    """A ``SELECT`` lookup without ``LIMIT`` with ``LIMIT rows`` added, so that its answer
+    holds at most ``rows`` rows; None for any other text.
+
+    >>> capped("SELECT * { <x> ?p ?o } # the x", 11)
+    'SELECT * { <x> ?p ?o } # the x\\nLIMIT 11'
+    >>> capped("SELECT * { <x> ?p ?o } LIMIT 3", 11), capped("DESCRIBE <x>", 11)
+    (None, None)
+    """
+    return f"{text}\nLIMIT {rows}" if _lookup_form(text) == "SELECT" else None
+
+
+@lru_cache(maxsize=64)
+def _lookup_form(text: str) -> str | None:
+    """``DESCRIBE``, ``ASK``, ``SELECT`` or ``SELECT LIMIT`` for a lookup (see
+    :func:`is_lookup`), None for any other text (kept for a few texts: the web worker asks
+    before running a query, and again when it runs it)."""
+    rest = text[_PROLOGUE.match(text).end() :]  # type: ignore[union-attr]
+    plain = _PLAIN_LOOKUP.match(rest)
+    if plain:
+        return plain.lastgroup
+    toks = tokens(rest)
     i = 0
     while i < len(toks) and toks[i].is_word("PREFIX", "BASE"):
         i += 3 if toks[i].is_word("PREFIX") else 2
     if i >= len(toks):
-        return False
+        return None
     form, rest = toks[i], toks[i + 1 :]
     if form.is_word("DESCRIBE"):
-        return bool(rest) and all(_is_name(tok) for tok in rest)
+        return "DESCRIBE" if rest and all(_is_name(tok) for tok in rest) else None
     if form.is_word("SELECT"):
         projected = 1 if rest and rest[0].text == "*" else 0
         while projected < len(rest) and rest[projected].kind == "var":
             projected += 1
         if projected == 0:
-            return False
+            return None
         rest = rest[projected:]
     elif not form.is_word("ASK"):
-        return False
+        return None
     if rest and rest[0].is_word("WHERE"):
         rest = rest[1:]
     if not rest or rest[0].text != "{" or "}" not in (tok.text for tok in rest):
-        return False
+        return None
     close = next(n for n, tok in enumerate(rest) if tok.text == "}")
     pattern, after = rest[1:close], rest[close + 1 :]
     if after and not (
@@ -275,9 +312,13 @@ def is_lookup(text: str) -> bool:
         and len(after) > 1
         and all(tok.text.isdigit() for tok in after[1:])
     ):
-        return False
+        return None
     terms = _terms(pattern[:-1] if pattern and pattern[-1].text == "." else pattern)
-    return terms is not None and len(terms) == 3 and (_is_fixed(terms[0]) or _is_fixed(terms[2]))
+    if terms is None or len(terms) != 3 or not (_is_fixed(terms[0]) or _is_fixed(terms[2])):
+        return None
+    if form.is_word("ASK"):
+        return "ASK"
+    return "SELECT LIMIT" if after else "SELECT"
 
 
 def _is_name(tok: Token) -> bool:

@@ -17,7 +17,10 @@ import requests
 from rdflib.compare import isomorphic
 
 from hcn_ld import formats
+from hcn_ld.executor import Frame, answer
+from hcn_ld.executor import Request as QueryRequest
 from hcn_ld.sparqltext import is_lookup
+from hcn_ld.store import open_store
 from tests.server import executor_cpu_times, running_server
 
 PROJECT = "https://w3id.org/hcn/id/project/healthclusternet"
@@ -82,6 +85,25 @@ def test_lookups_start_no_query_process_and_keep_the_row_limit(built_store):
         # Anything else still runs in a query process (which the time limit can kill).
         requests.get(url + "sparql", params={"query": "SELECT * { ?s ?p ?o } LIMIT 1"}, timeout=30)
         assert executor_cpu_times(built_store) != {}
+
+
+@pytest.mark.parametrize("fmt", formats.RESULT_FORMATS, ids=lambda f: f.name)
+def test_a_lookup_of_as_many_rows_as_the_limit_is_whole_and_one_more_is_cut(store_spec, fmt):
+    """A lookup is written by pyoxigraph unless its answer may be over the row limit."""
+    store = open_store(store_spec)
+    lookup = f"SELECT ?p ?o WHERE {{ <{PROJECT}> ?p ?o }}"
+    count = len(list(store.query(lookup)))
+    for limit, truncated in ((count, False), (count - 1, True), (count + 1, False)):
+        frames: list[Frame] = []
+        answer(store, QueryRequest(lookup, fmt.name, limit=limit), frames.append)
+        head, *data = frames
+        assert head.meta == {"kind": "solutions", "format": fmt.name, "truncated": truncated}
+        body = b"".join(frame.data for frame in data)
+        if fmt.name == "csv":
+            rows = len(list(csv.reader(io.StringIO(body.decode())))) - 1
+        else:
+            rows = len(list(ox.parse_query_results(body, format=fmt.oxigraph)))
+        assert rows == min(count, limit)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from hcn_ld.sparqltext import Refused, check_services, service_endpoints, with_using
+from hcn_ld.sparqltext import Refused, check_services, is_lookup, service_endpoints, with_using
 
 
 @pytest.mark.parametrize(
@@ -62,3 +62,28 @@ def test_using_conflicts_with_the_updates_own_dataset():
         with pytest.raises(Refused, match="cannot be combined"):
             with_using(update, ["http://x/"], [])
     assert with_using("INSERT DATA { <http://a> <http://b> 'WITH' }", [], []).endswith("'WITH' }")
+
+
+@pytest.mark.parametrize(
+    ("query", "lookup"),
+    [
+        ("SELECT ?p ?o WHERE { <http://x/a> ?p ?o }", True),
+        ("PREFIX s: <http://x/>\nselect ?p ?o { s:a ?p ?o . } # the a\n", True),
+        ("SELECT ?p?o{<x>?p ?o}", True),
+        ("DESCRIBE <x> <y> # two", True),
+        ("SELECT ?p ?o { s:a.b ?p ?o }", True),  # names the quick match leaves to the lexer
+        ("SELECT ?p ?o { s:a\\.b ?p ?o }", True),
+        ("SELECT ?p ?o { <x> ?p ?o } LIMIT 3", True),
+        ("SELECT ?p ?o { _:b ?p ?o }", False),  # a blank node is not a name
+        ("DESCRIBE _:b", False),
+        ("SELECT ?p ?o { <x> ?p ?o . ?o ?q ?r }", False),
+        ("SELECT ?p ?o { <x> ?p ?o } ORDER BY ?o", False),
+        ("SELECT ?p ?o { <x> ?p ?o } OFFSET 5", False),
+        ("SELECT ?p ?o { <x> ?p ?o } VALUES ?p { <q> }", False),
+        ("SELECT ?p ?o { <x> ?p ?o FILTER(?o) }", False),
+        ("DESCRIBE <x> WHERE { <x> ?p ?o . ?o ?q ?r }", False),
+    ],
+)
+def test_common_lookups_are_recognised_at_once_and_near_misses_are_not(query: str, lookup: bool):
+    """The one-regex match of common lookups agrees with the lexer (``sparqltext._lookup_form``)."""
+    assert is_lookup(query) is lookup
