@@ -35,11 +35,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from functools import partial
-from typing import IO
+from types import MappingProxyType
+from typing import IO, NamedTuple
 
 import pyoxigraph as ox
 
@@ -61,8 +61,7 @@ READ_SIZE = 4 * CHUNK
 STARTUP = 120
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(NamedTuple):
     """One query: its text, dataset, the format names to answer in, and the row limit."""
 
     sparql: str
@@ -76,13 +75,12 @@ class Request:
     limit: int | None = None
 
 
-@dataclass(frozen=True)
-class Frame:
+class Frame(NamedTuple):
     """One message from the child: ``kind`` (H, D, E, Z) and its payload."""
 
     kind: str
     data: bytes = b""
-    meta: dict[str, object] = field(default_factory=dict)
+    meta: Mapping[str, object] = MappingProxyType({})
 
 
 class Executor:
@@ -129,7 +127,7 @@ class Executor:
         deadline = time.monotonic() + self.timeout
         finished = False
         try:
-            child.stdin.write(json.dumps(vars(request)).encode() + b"\n")  # type: ignore[union-attr]
+            child.stdin.write(json.dumps(request._asdict()).encode() + b"\n")  # type: ignore[union-attr]
             while True:
                 kind, payload = frames.read(deadline)
                 if kind == "Z":
