@@ -7,11 +7,16 @@ queries a remote store answers; routing them through Flask cost about a millisec
 ``GET /sparql?query=``, or a ``POST`` of just the query (form field or
 ``application/sparql-query`` body) — when it runs in the request's thread
 (:func:`~hcn_ld.web.sparql.runs_in_thread`), with the ``/sparql`` view's own parts: format
-negotiation, query request, ETag and 304, remembered answers, content type, CORS, rate limit,
-time limit. Everything else goes on to the view: other parameters, browsers (the query page),
-HEAD, a client over its rate (the view answers 429), long, volatile or federated queries,
-queries for the killable processes, and any error other than a timeout or an unavailable
-store (the view then answers with the full explanation).
+negotiation, query request, ETag and 304, remembered answers (of a remote store), content
+type, CORS, rate limit, time limit. Everything else goes on to the view: other parameters,
+browsers (the query page), HEAD, a client over its rate (the view answers 429), long, volatile
+or federated queries, queries for the killable processes, and any error other than a timeout
+or an unavailable store (the view then answers with the full explanation).
+
+Each step here costs: on an idle machine a request finds the CPU's caches cold, and a fresh
+lookup took the Oxigraph server about 1 ms against 1.3 ms here before this path was cut to
+what it needs (one version read, no werkzeug request, the query string decoded by C code,
+common lookups recognised by one regex, answers written by pyoxigraph: 1.15 ms).
 """
 
 from __future__ import annotations
