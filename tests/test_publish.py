@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import time
 from pathlib import Path
 
 import requests
 
+from hcn_ld.store import LocalStore
+from hcn_ld.store.base import GraphFile
+from hcn_ld.store.local import TRUST_COUNT
 from tests.conftest import run_cli
 from tests.server import running_server
 from tests.test_shapes import edit
@@ -99,3 +103,29 @@ def test_large_versions_get_dumps_and_search_index_after_the_switch(tmp_path):
         assert dumps.status_code == 200 and "hcn.nt.gz" in dumps.text
         search = requests.get(url + "search", params={"q": "health"}, timeout=60)
         assert search.status_code == 200 and "HealthClusterNET" in search.text
+
+
+def test_a_reader_sees_each_publish_at_once_and_a_replaced_store_within_a_second(tmp_path):
+    """Readers check a switch count in memory instead of reading ``current`` on every call."""
+    store = tmp_path / "store"
+    data = tmp_path / "g.nt"
+
+    def publish(value: str) -> str:
+        data.write_text(f'<http://e/a> <http://e/p> "{value}" .\n')
+        return LocalStore(store).publish([GraphFile("http://e/g", data)])
+
+    def value(reader: LocalStore) -> str:
+        return next(iter(reader.query("SELECT ?v { <http://e/a> <http://e/p> ?v }")))["v"].value
+
+    publish("one")
+    reader = LocalStore(store)
+    assert value(reader) == "one"
+    for word in ("two", "three"):
+        version = publish(word)
+        assert reader.version() == version and value(reader) == word  # at once
+    shutil.rmtree(store)  # a new store in the same place: a switch count the reader never saw
+    version = publish("four")
+    deadline = time.monotonic() + TRUST_COUNT + 2
+    while reader.version() != version and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert value(reader) == "four"
