@@ -28,7 +28,8 @@ from flask import Flask
 from werkzeug.http import parse_etags
 from werkzeug.wrappers import Request
 
-from hcn_ld.executor import InThread
+from hcn_ld import executor
+from hcn_ld.executor import Frame
 from hcn_ld.sparqltext import is_lookup, is_volatile, service_endpoints
 from hcn_ld.store import StoreError, is_remote
 from hcn_ld.store.base import RETRY_AFTER, UNAVAILABLE, QueryTimeout
@@ -75,6 +76,7 @@ class Lookups:
     def __init__(self, flask_app: Flask, app: Callable) -> None:
         self.flask_app = flask_app
         self.app = app
+        self._remote = is_remote(flask_app.extensions["hcn"].settings.store)
         #: The endpoint's IRI (the base of relative IRIs in queries) by the request parts that
         #: decide the served origin: a few distinct values, so kept rather than rebuilt.
         self._endpoints: dict[tuple, str] = {}
@@ -107,7 +109,7 @@ class Lookups:
             return None
         # A lookup has no functions and no SERVICE; other queries run here on a remote store,
         # whose answers are remembered (a lookup in the embedded store is as quick to rerun).
-        remote = is_remote(settings.store)
+        remote = self._remote
         if not is_lookup(text) and (not remote or is_volatile(text) or service_endpoints(text)):
             return None
         limiter = self.flask_app.extensions.get(LIMITER)
@@ -125,7 +127,9 @@ class Lookups:
                     return "304 NOT MODIFIED", headers, [b""]
             answer = remembered_answers(self.flask_app).find(key) if remote else None
             if answer is None:
-                head, *rest = InThread(site.store).run(query)
+                frames: list[Frame] = []
+                executor.answer(site.store, query, frames.append)
+                head, *rest = frames
                 if head.kind == "E" and head.meta["status"] == 503:  # not asked twice
                     return _plain_503(UNAVAILABLE, [("Retry-After", str(RETRY_AFTER))])
                 if head.kind != "H" or any(frame.kind != "D" for frame in rest):
@@ -150,7 +154,7 @@ class Lookups:
 
     def _endpoint(self, environ: dict) -> str:
         """The endpoint's IRI as served for this request (as the view's ``url_for``)."""
-        origin = tuple(environ.get(name) for name in _ORIGIN)
+        origin = tuple(map(environ.get, _ORIGIN))
         endpoint = self._endpoints.get(origin)
         if endpoint is None:
             settings = self.flask_app.extensions["hcn"].settings
