@@ -4,6 +4,7 @@ Layout of a store directory::
 
     var/store/
       current -> generations/20261127T010203Z-1a2b   (symlink, swapped atomically)
+      switches                                       (count of swaps, mapped by readers)
       generations/<id>/oxigraph/                     (RocksDB, never written after publish)
       generations/<id>/manifest.json                 (graphs, counts, publish info)
       generations/<id>/dumps/                        (whole-dataset dumps + checksums)
