@@ -46,6 +46,7 @@ import pyoxigraph as ox
 from hcn_ld import formats, results, sparqltext
 from hcn_ld.store import LocalStore, Store, StoreError, open_store
 from hcn_ld.store.base import QueryResult, QueryTimeout
+from hcn_ld.vocab import PREFIXES
 
 _FRAME = struct.Struct(">cI")
 #: Scheduling priority of queries that run longer than DEMOTE_AFTER seconds and of a child's
@@ -300,8 +301,11 @@ def answer(store: Store, request: Request, emit: Emit) -> None:
         return
     emit(Frame("H", meta={"kind": kind, "format": fmt.name, "truncated": bounded.truncated}))
     writer = _FrameWriter(emit)
+    # A graph is written with the prefixes its query declared, as the query's author reads
+    # them (and fewer than the dataset's: a one-resource answer was mostly declarations).
+    prefixes = (kind == "graph" and sparqltext.declared_prefixes(request.sparql)) or PREFIXES
     try:
-        results.write(bounded, fmt, writer)
+        results.write(bounded, fmt, writer, prefixes)
     except OSError as exc:
         # Evaluation errors of a streamed result surface after the header went out.
         writer.flush()

@@ -19,7 +19,7 @@ iterator. ``bound`` cuts a result to the limit and tells whether it did::
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _quote  # the C encoder, as json.dumps uses
 from typing import IO
@@ -88,8 +88,10 @@ def whole(result: ox.QuerySolutions, fmt: Format, limit: int) -> bytes | None:
     return body if len(body) < (limit + 1) * _SMALLEST_ROW[fmt.name] else None
 
 
-def write(bounded: Bounded, fmt: Format, out: IO[bytes]) -> None:
-    """Serialize a bounded result as ``fmt`` into ``out``."""
+def write(
+    bounded: Bounded, fmt: Format, out: IO[bytes], prefixes: Mapping[str, str] = PREFIXES
+) -> None:
+    """Serialize a bounded result as ``fmt`` into ``out`` (a graph with ``prefixes``)."""
     result = bounded.result
     if isinstance(result, ox.QueryBoolean):
         result.serialize(out, fmt.oxigraph)
@@ -100,7 +102,7 @@ def write(bounded: Bounded, fmt: Format, out: IO[bytes]) -> None:
         triples: Iterable = bounded.items
         if fmt.datasets:
             triples = (ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-        ox.serialize(triples, out, fmt.oxigraph, prefixes=PREFIXES)
+        ox.serialize(triples, out, fmt.oxigraph, prefixes=prefixes)
 
 
 # ----------------------------------------------------------------------------- SPARQL JSON

@@ -57,6 +57,15 @@ _PLAIN_LOOKUP = re.compile(
         (?:\s++|\#[^\n]*+)*+\Z""",
     re.IGNORECASE | re.VERBOSE,
 )
+#: One part of a prologue matched by _PROLOGUE; a ``PREFIX`` declaration's name and IRI are
+#: captured (comments are consumed whole, so a declaration inside one is not).
+_PROLOGUE_PART = re.compile(
+    r"""\s++|\#[^\n]*+
+       |PREFIX\s++((?:[^\W\d][\w\-.]*+)?):\s*+<([^<>"{}|^`\\\x00-\x20]*+)>
+       |BASE\s*+<[^<>"{}|^`\\\x00-\x20]*+>""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _SERVICE = re.compile("service", re.IGNORECASE)
 _FROM = re.compile("from", re.IGNORECASE)
 #: A backslash escape in the local part of a prefixed name (``ex:a\\-b`` stands for ``a-b``).
@@ -243,6 +252,18 @@ def with_using(update: str, using: Sequence[str], using_named: Sequence[str]) ->
     for position in reversed(inserts):
         update = update[:position] + clause + update[position:]
     return update
+
+
+def declared_prefixes(text: str) -> dict[str, str]:
+    """The prefixes a query's prologue declares with absolute IRIs.
+
+    >>> declared_prefixes("PREFIX e: <http://e/> # PREFIX f: <http://f/>\\n"
+    ...                   "prefix : <http://d/> PREFIX r: <rel/> SELECT * {}")
+    {'e': 'http://e/', '': 'http://d/'}
+    """
+    end = _PROLOGUE.match(text).end()  # type: ignore[union-attr]
+    parts = _PROLOGUE_PART.finditer(text, 0, end)
+    return {part[1]: part[2] for part in parts if part[2] and _ABSOLUTE.match(part[2])}
 
 
 def is_lookup(text: str) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+import rdflib.compare
 import requests
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 
@@ -21,6 +22,7 @@ from tests.server import executor_cpu_times, running_server
 
 TIMEOUT = 2
 ROW_LIMIT = 100
+PROJECT = "https://w3id.org/hcn/id/project/healthclusternet"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 EVENTS = PREFIXES + "SELECT ?e ?start { ?e a cv:PublicEvent ; schema:startDate ?start }"
 
@@ -110,6 +112,26 @@ def test_format_parameter_for_graphs(endpoint: str, fmt: str, media_type: str):
     assert response.headers["Content-Type"].startswith(media_type)
     parsed = list(ox.parse(response.content, format=ox.RdfFormat.from_media_type(media_type)))
     assert len(parsed) > 10
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "DESCRIBE p:healthclusternet",  # answered in the web worker
+        "CONSTRUCT { p:healthclusternet ?p ?o } WHERE { p:healthclusternet ?p ?o }",  # a process
+    ],
+)
+def test_graph_answers_use_the_prefixes_their_query_declared(endpoint: str, query: str):
+    declared = "PREFIX p: <https://w3id.org/hcn/id/project/>\n"
+    asked, plain = (
+        requests.get(endpoint, params={"query": q}, headers={"Accept": "text/turtle"}, timeout=10)
+        for q in (declared + query, query.replace("p:healthclusternet", f"<{PROJECT}>"))
+    )
+    assert "@prefix p: <https://w3id.org/hcn/id/project/> ." in asked.text
+    assert "@prefix eurio:" not in asked.text
+    assert "@prefix eurio: <http://data.europa.eu/s66#> ." in plain.text  # none declared
+    graphs = [rdflib.Graph().parse(data=r.text, format="turtle") for r in (asked, plain)]
+    assert len(graphs[0]) > 10 and rdflib.compare.isomorphic(*graphs)
 
 
 def test_accept_q_values_pick_the_format(endpoint: str):
