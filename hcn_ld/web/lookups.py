@@ -44,15 +44,14 @@ from hcn_ld.web.sparql import (
     TRUNCATED,
     Answer,
     ProtocolError,
+    accepted,
     answer_etag,
     content_type,
-    negotiated_formats,
     parse_params,
     query_request,
     remember,
     remembered_answers,
     timeout_message,
-    wants_html,
 )
 from hcn_ld.web.urls import Urls, served_base
 
@@ -96,10 +95,10 @@ class Lookups:
         site = self.flask_app.extensions["hcn"]
         settings = site.settings
         method = environ.get("REQUEST_METHOD")
-        accept = environ.get("HTTP_ACCEPT")
+        page, table, graph = accepted(environ.get("HTTP_ACCEPT"))
         if method == "GET":
             text = _only_query(environ.get("QUERY_STRING", ""))
-            if text is not None and wants_html(accept):
+            if text is not None and page:
                 return None
         elif method == "POST" and not environ.get("QUERY_STRING"):
             text = _posted_query(environ, settings.max_query_length)
@@ -115,7 +114,7 @@ class Lookups:
         limiter = self.flask_app.extensions.get(LIMITER)
         if limiter and limiter.wait(client_address(settings, environ)):
             return None
-        query = query_request(settings, text, negotiated_formats(accept), self._endpoint(environ))
+        query = query_request(settings, text, (table, graph), self._endpoint(environ))
         headers = [("Vary", "Accept"), *CORS]
         try:
             key = (environ.get(VERSION) or site.store.version(), query)

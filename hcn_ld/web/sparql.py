@@ -397,7 +397,7 @@ def negotiated_formats(
     >>> [f.name for f in negotiated_formats("text/csv, text/turtle;q=0.9")]
     ['csv', 'turtle']
     """
-    _, result, graph = _accepted(accept)
+    _, result, graph = accepted(accept)
     if not names:
         return result, graph
     value = names[0].strip().lower()
@@ -413,13 +413,18 @@ def negotiated_formats(
 
 def wants_html(accept: str | None) -> bool:
     """True when the client (a browser) prefers a page to any result format."""
-    return _accepted(accept)[0]
+    return accepted(accept)[0]
 
 
 @functools.lru_cache(maxsize=1024)
-def _accepted(accept: str | None) -> tuple[bool, formats.Format, formats.Format]:
+def accepted(accept: str | None) -> tuple[bool, formats.Format, formats.Format]:
     """What an ``Accept`` header asks of the endpoint: a page?, the table and graph formats
-    (parsed once per distinct header: clients send the same few)."""
+    (parsed once per distinct header: clients send the same few).
+
+    >>> page, table, graph = accepted("text/html, text/csv;q=0.9")
+    >>> page, table.name, graph.name
+    (True, 'csv', 'turtle')
+    """
     default_result, default_graph = formats.RESULT_FORMATS[0], formats.RDF_FORMATS[0]
     page = (formats.HTML, *formats.RESULT_FORMATS, *formats.RDF_FORMATS)
     return (
@@ -440,9 +445,11 @@ def _lookup(value: str, offered: tuple[formats.Format, ...]) -> formats.Format |
 
 def answer_etag(version: str, query: QueryRequest) -> str:
     """The ETag of the answer to ``query`` in a data version: a hash of both."""
-    parts = (query.result_format, query.graph_format, query.default_graphs, query.named_graphs)
-    key = "\n".join((version, *map(str, parts), str(query.base_iri), str(query.limit)))
-    return hashlib.sha256(f"{key}\n{query.sparql}".encode()).hexdigest()[:32]
+    key = (
+        f"{version}\n{query.result_format}\n{query.graph_format}\n{query.default_graphs}\n"
+        f"{query.named_graphs}\n{query.base_iri}\n{query.limit}\n{query.sparql}"
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def runs_in_thread(settings: Settings, text: str) -> bool:
