@@ -275,7 +275,7 @@ def answer(store: Store, request: Request, emit: Emit) -> None:
     if result is None:
         return
     if capped and isinstance(result, ox.QuerySolutions):
-        fmt = _format(request.result_format, formats.RESULT_FORMATS, "a table or a boolean", emit)
+        fmt = _format("solutions", request, emit)
         if fmt is None:
             return
         body = results.whole(result, fmt, request.limit)  # type: ignore[arg-type]
@@ -293,10 +293,7 @@ def answer(store: Store, request: Request, emit: Emit) -> None:
         emit(_error(500, f"query failed: {exc}"))
         return
     kind = bounded.kind
-    if kind == "graph":
-        fmt = _format(request.graph_format, formats.RDF_FORMATS, "an RDF graph", emit)
-    else:
-        fmt = _format(request.result_format, formats.RESULT_FORMATS, "a table or a boolean", emit)
+    fmt = _format(kind, request, emit)
     if fmt is None:
         return
     emit(Frame("H", meta={"kind": kind, "format": fmt.name, "truncated": bounded.truncated}))
@@ -337,10 +334,13 @@ def _query(store: Store, request: Request, sparql: str, emit: Emit) -> QueryResu
     return None
 
 
-def _format(
-    name: str, offered: tuple[formats.Format, ...], what: str, emit: Emit
-) -> formats.Format | None:
-    """The format called ``name`` among those ``offered``, or None after emitting a 406."""
+def _format(kind: str, request: Request, emit: Emit) -> formats.Format | None:
+    """The format the request asks for an answer of this ``kind``, or None after emitting a
+    406."""
+    if kind == "graph":
+        name, offered, what = request.graph_format, formats.RDF_FORMATS, "an RDF graph"
+    else:
+        name, offered, what = request.result_format, formats.RESULT_FORMATS, "a table or a boolean"
     try:
         return formats.by_name(name, offered)
     except KeyError:

@@ -36,17 +36,20 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 
+#: What an IRI holds between ``<`` and ``>``.
+_IRI_TEXT = r"""[^<>"{}|^`\\\x00-\x20]*+"""
+#: One part of a prologue: whitespace, a comment, or a ``PREFIX`` (name and IRI captured) or
+#: ``BASE`` declaration. A comment is consumed whole: a declaration inside one is not read.
+_PROLOGUE_PART_TEXT = rf"""\s++|\#[^\n]*+
+    |PREFIX\s++((?:[^\W\d][\w\-.]*+)?):\s*+<({_IRI_TEXT})>
+    |BASE\s*+<{_IRI_TEXT}>"""
+_PROLOGUE_PART = re.compile(_PROLOGUE_PART_TEXT, re.IGNORECASE | re.VERBOSE)
 #: Whitespace, comments and ``PREFIX``/``BASE`` declarations at the start of a text, matched
 #: in one go (possessive: no backtracking): most of a typical lookup, then not lexed token by
 #: token (``bench/sparql.py``: that was a fifth of a lookup's time in the web worker).
-_PROLOGUE = re.compile(
-    r"""(?:\s++|\#[^\n]*+
-         |PREFIX\s++(?:[^\W\d][\w\-.]*+)?:\s*+<[^<>"{}|^`\\\x00-\x20]*+>
-         |BASE\s*+<[^<>"{}|^`\\\x00-\x20]*+>)*+""",
-    re.IGNORECASE | re.VERBOSE,
-)
+_PROLOGUE = re.compile(rf"(?:{_PROLOGUE_PART_TEXT})*+", re.IGNORECASE | re.VERBOSE)
 #: An IRI or a prefixed name (not a blank node) that ends where the lexer's would end.
-_NAME = r"""(?:<[^<>"{}|^`\\\x00-\x20]*+>|(?!_:)(?:[^\W\d][\w\-]*+)?:[\w\-]*+(?=[\s#]|\Z))"""
+_NAME = rf"""(?:<{_IRI_TEXT}>|(?!_:)(?:[^\W\d][\w\-]*+)?:[\w\-]*+(?=[\s#]|\Z))"""
 #: The most common lookups after the prologue, matched in one go (the lexer takes several times
 #: longer): ``SELECT`` of one pattern with a fixed subject and no ``LIMIT``, and ``DESCRIBE``
 #: of named resources; whatever else, lookup or not, is left to the lexer.
@@ -55,14 +58,6 @@ _PLAIN_LOOKUP = re.compile(
           \{{\s*+{_NAME}\s*+[?$]\w++\s++[?$]\w++\s*+(?:\.\s*+)?\}})
         |(?P<DESCRIBE>DESCRIBE(?:\s++{_NAME})++))
         (?:\s++|\#[^\n]*+)*+\Z""",
-    re.IGNORECASE | re.VERBOSE,
-)
-#: One part of a prologue matched by _PROLOGUE; a ``PREFIX`` declaration's name and IRI are
-#: captured (comments are consumed whole, so a declaration inside one is not).
-_PROLOGUE_PART = re.compile(
-    r"""\s++|\#[^\n]*+
-       |PREFIX\s++((?:[^\W\d][\w\-.]*+)?):\s*+<([^<>"{}|^`\\\x00-\x20]*+)>
-       |BASE\s*+<[^<>"{}|^`\\\x00-\x20]*+>""",
     re.IGNORECASE | re.VERBOSE,
 )
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
