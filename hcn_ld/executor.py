@@ -41,9 +41,8 @@ from functools import partial
 from types import MappingProxyType
 from typing import IO, NamedTuple
 
-import pyoxigraph as ox
-
 from hcn_ld import formats, results, sparqltext
+from hcn_ld.formats import Format
 from hcn_ld.store import LocalStore, Store, StoreError, open_store
 from hcn_ld.store.base import QueryResult, QueryTimeout
 from hcn_ld.vocab import PREFIXES
@@ -74,6 +73,22 @@ class Request(NamedTuple):
     named_graphs: Sequence[str] | None = None
     base_iri: str | None = None
     limit: int | None = None
+
+
+class Answer(NamedTuple):
+    """A whole answer: its format's name, whether rows were cut at the limit, its bytes."""
+
+    format: str
+    truncated: bool
+    body: bytes = b""
+
+
+class NoAnswer(Exception):
+    """A query that gets no answer, with the HTTP status to say so (an ``E`` frame)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class Frame(NamedTuple):
@@ -266,43 +281,27 @@ def _error(status: int, message: str) -> Frame:
 
 
 def answer(store: Store, request: Request, emit: Emit) -> None:
-    """Run one query and emit its frames (without the final ``Z``).
+    """Run one query and emit its frames (without the final ``Z``): with a row limit the
+    answer is written at once (its rows are read into memory to be cut), without one it
+    streams as it is written.
 
     :class:`QueryTimeout` is raised, for the caller to answer.
     """
-    capped = request.limit is not None and sparqltext.capped(request.sparql, request.limit + 1)
-    result = _query(store, request, capped or request.sparql, emit)
-    if result is None:
-        return
-    if capped and isinstance(result, ox.QuerySolutions):
-        fmt = _format("solutions", request, emit)
-        if fmt is None:
-            return
-        body = results.whole(result, fmt, request.limit)  # type: ignore[arg-type]
-        if body is not None:
-            emit(Frame("H", meta={"kind": "solutions", "format": fmt.name, "truncated": False}))
-            emit(Frame("D", body))
-            return
-        # More rows than the limit: asked again, to be cut at the limit.
-        result = _query(store, request, request.sparql, emit)
-        if result is None:
-            return
     try:
-        bounded = results.bound(result, request.limit)
-    except OSError as exc:
-        emit(_error(500, f"query failed: {exc}"))
+        if request.limit is not None:
+            whole = written(store, request)
+            emit(Frame("H", meta={"format": whole.format, "truncated": whole.truncated}))
+            for start in range(0, len(whole.body), CHUNK):
+                emit(Frame("D", whole.body[start : start + CHUNK]))
+            return
+        bounded, fmt = _bounded(store, request, request.sparql)
+    except NoAnswer as exc:
+        emit(_error(exc.status, str(exc)))
         return
-    kind = bounded.kind
-    fmt = _format(kind, request, emit)
-    if fmt is None:
-        return
-    emit(Frame("H", meta={"kind": kind, "format": fmt.name, "truncated": bounded.truncated}))
+    emit(Frame("H", meta={"format": fmt.name, "truncated": False}))
     writer = _FrameWriter(emit)
-    # A graph is written with the prefixes its query declared, as the query's author reads
-    # them (and fewer than the dataset's: a one-resource answer was mostly declarations).
-    prefixes = (kind == "graph" and sparqltext.declared_prefixes(request.sparql)) or PREFIXES
     try:
-        results.write(bounded, fmt, writer, prefixes)
+        results.write(bounded, fmt, writer, _prefixes(request, bounded.kind))
     except OSError as exc:
         # Evaluation errors of a streamed result surface after the header went out.
         writer.flush()
@@ -311,8 +310,49 @@ def answer(store: Store, request: Request, emit: Emit) -> None:
     writer.flush()
 
 
-def _query(store: Store, request: Request, sparql: str, emit: Emit) -> QueryResult | None:
-    """The result of ``sparql`` with the request's dataset, or None after emitting the error."""
+def written(store: Store, request: Request) -> Answer:
+    """The whole answer to a query, in memory: a lookup's, or a remote store's, in the
+    calling thread (frames cost a tenth of a lookup's time there), or a limited one.
+
+    Raises :class:`NoAnswer` and :class:`QueryTimeout`.
+
+        >>> store = LocalStore("var/store")
+        >>> written(store, Request("ASK { ?s ?p ?o }", "csv", limit=10))
+        Answer(format='csv', truncated=False, body=b'true')
+    """
+    sparql = request.limit is not None and sparqltext.capped(request.sparql, request.limit + 1)
+    if sparql:  # a SELECT lookup capped at one row over the limit: written by pyoxigraph
+        fmt = _format("solutions", request)
+        body = results.whole(_query(store, request, sparql), fmt, request.limit)  # type: ignore
+        if body is not None:
+            return Answer(fmt.name, False, body)
+        # More rows than the limit: asked again, to be cut at the limit.
+    bounded, fmt = _bounded(store, request, request.sparql)
+    try:
+        body = results.write(bounded, fmt, None, _prefixes(request, bounded.kind))
+    except OSError as exc:
+        raise NoAnswer(500, f"query failed: {exc}") from None
+    return Answer(fmt.name, bounded.truncated, body)  # type: ignore[arg-type]
+
+
+def _bounded(store: Store, request: Request, sparql: str) -> tuple[results.Bounded, Format]:
+    """The result of ``sparql`` cut to the request's limit, and the format to write it in."""
+    try:
+        bounded = results.bound(_query(store, request, sparql), request.limit)
+    except OSError as exc:
+        raise NoAnswer(500, f"query failed: {exc}") from None
+    return bounded, _format(bounded.kind, request)
+
+
+def _prefixes(request: Request, kind: str) -> Mapping[str, str]:
+    """The prefixes to write an answer with: a graph is written with the prefixes its query
+    declared, as the query's author reads them (and fewer than the dataset's: a one-resource
+    answer was mostly declarations)."""
+    return (kind == "graph" and sparqltext.declared_prefixes(request.sparql)) or PREFIXES
+
+
+def _query(store: Store, request: Request, sparql: str) -> QueryResult:
+    """The result of ``sparql`` with the request's dataset; :class:`NoAnswer` if none."""
     try:
         return store.query(
             sparql,
@@ -321,22 +361,21 @@ def _query(store: Store, request: Request, sparql: str, emit: Emit) -> QueryResu
             base_iri=request.base_iri,
         )
     except SyntaxError as exc:
-        emit(_error(400, f"malformed query: {exc}"))
+        raise NoAnswer(400, f"malformed query: {exc}") from None
     except ValueError as exc:  # an invalid dataset or base IRI: the child must live on
-        emit(_error(400, f"invalid query request: {exc}"))
+        raise NoAnswer(400, f"invalid query request: {exc}") from None
     except QueryTimeout:
         raise
     except StoreError as exc:  # e.g. a remote store that is unreachable: the web says 503
         print(f"query failed: {exc}", file=sys.stderr)
-        emit(_error(503, "store unavailable"))
+        raise NoAnswer(503, "store unavailable") from None
     except OSError as exc:
-        emit(_error(500, f"query failed: {exc}"))
-    return None
+        raise NoAnswer(500, f"query failed: {exc}") from None
 
 
-def _format(kind: str, request: Request, emit: Emit) -> formats.Format | None:
-    """The format the request asks for an answer of this ``kind``, or None after emitting a
-    406."""
+def _format(kind: str, request: Request) -> Format:
+    """The format the request asks for an answer of this ``kind``; :class:`NoAnswer` (406)
+    if it cannot be written in it."""
     if kind == "graph":
         name, offered, what = request.graph_format, formats.RDF_FORMATS, "an RDF graph"
     else:
@@ -344,8 +383,9 @@ def _format(kind: str, request: Request, emit: Emit) -> formats.Format | None:
     try:
         return formats.by_name(name, offered)
     except KeyError:
-        emit(_error(406, f"the answer to this query is {what}, which cannot be written as {name}"))
-        return None
+        raise NoAnswer(
+            406, f"the answer to this query is {what}, which cannot be written as {name}"
+        ) from None
 
 
 def _die_with_parent() -> None:

@@ -18,6 +18,7 @@ iterator. ``bound`` cuts a result to the limit and tells whether it did::
 
 from __future__ import annotations
 
+import io
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -89,20 +90,30 @@ def whole(result: ox.QuerySolutions, fmt: Format, limit: int) -> bytes | None:
 
 
 def write(
-    bounded: Bounded, fmt: Format, out: IO[bytes], prefixes: Mapping[str, str] = PREFIXES
-) -> None:
-    """Serialize a bounded result as ``fmt`` into ``out`` (a graph with ``prefixes``)."""
+    bounded: Bounded,
+    fmt: Format,
+    out: IO[bytes] | None = None,
+    prefixes: Mapping[str, str] = PREFIXES,
+) -> bytes | None:
+    """Serialize a bounded result as ``fmt`` (a graph with ``prefixes``) into ``out``, or
+    return the bytes if ``out`` is None, as ``pyoxigraph.serialize`` does.
+
+        >>> from hcn_ld.formats import by_name
+        >>> write(bound(ox.Store().query("ASK {}")), by_name("csv"))
+        b'true'
+    """
     result = bounded.result
     if isinstance(result, ox.QueryBoolean):
-        result.serialize(out, fmt.oxigraph)
-    elif isinstance(result, ox.QuerySolutions):
+        return result.serialize(out, fmt.oxigraph)
+    if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
-        _SOLUTION_WRITERS[fmt.name](names, bounded.items, out, bounded.truncated)
-    else:
-        triples: Iterable = bounded.items
-        if fmt.datasets:
-            triples = (ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-        ox.serialize(triples, out, fmt.oxigraph, prefixes=prefixes)
+        target = io.BytesIO() if out is None else out
+        _SOLUTION_WRITERS[fmt.name](names, bounded.items, target, bounded.truncated)
+        return target.getvalue() if out is None else None  # type: ignore[attr-defined]
+    triples: Iterable = bounded.items
+    if fmt.datasets:
+        triples = (ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    return ox.serialize(triples, out, fmt.oxigraph, prefixes=prefixes)
 
 
 # ----------------------------------------------------------------------------- SPARQL JSON

@@ -17,8 +17,8 @@ import requests
 from rdflib.compare import isomorphic
 
 from hcn_ld import formats
-from hcn_ld.executor import Frame, answer
 from hcn_ld.executor import Request as QueryRequest
+from hcn_ld.executor import written
 from hcn_ld.sparqltext import is_lookup
 from hcn_ld.store import open_store
 from tests.server import executor_cpu_times, running_server
@@ -94,11 +94,9 @@ def test_a_lookup_of_as_many_rows_as_the_limit_is_whole_and_one_more_is_cut(stor
     lookup = f"SELECT ?p ?o WHERE {{ <{PROJECT}> ?p ?o }}"
     count = len(list(store.query(lookup)))
     for limit, truncated in ((count, False), (count - 1, True), (count + 1, False)):
-        frames: list[Frame] = []
-        answer(store, QueryRequest(lookup, fmt.name, limit=limit), frames.append)
-        head, *data = frames
-        assert head.meta == {"kind": "solutions", "format": fmt.name, "truncated": truncated}
-        body = b"".join(frame.data for frame in data)
+        whole = written(store, QueryRequest(lookup, fmt.name, limit=limit))
+        assert (whole.format, whole.truncated) == (fmt.name, truncated)
+        body = whole.body
         if fmt.name == "csv":
             rows = len(list(csv.reader(io.StringIO(body.decode())))) - 1
         else:

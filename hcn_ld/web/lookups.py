@@ -29,7 +29,7 @@ from werkzeug.http import parse_etags
 from werkzeug.wrappers import Request
 
 from hcn_ld import executor
-from hcn_ld.executor import Frame
+from hcn_ld.executor import NoAnswer
 from hcn_ld.sparqltext import is_lookup, is_volatile, service_endpoints
 from hcn_ld.store import StoreError, is_remote
 from hcn_ld.store.base import RETRY_AFTER, UNAVAILABLE, QueryTimeout
@@ -42,7 +42,6 @@ from hcn_ld.web.sparql import (
     REMEMBERED_ANSWER,
     SMALL_ANSWER,
     TRUNCATED,
-    Answer,
     ProtocolError,
     accepted,
     answer_etag,
@@ -126,17 +125,13 @@ class Lookups:
                     return "304 NOT MODIFIED", headers, [b""]
             answer = remembered_answers(self.flask_app).find(key) if remote else None
             if answer is None:
-                frames: list[Frame] = []
-                executor.answer(site.store, query, frames.append)
-                head, *rest = frames
-                if head.kind == "E" and head.meta["status"] == 503:  # not asked twice
-                    return _plain_503(UNAVAILABLE, [("Retry-After", str(RETRY_AFTER))])
-                if head.kind != "H" or any(frame.kind != "D" for frame in rest):
-                    return None
-                body = b"".join(frame.data for frame in rest)
-                answer = Answer(str(head.meta["format"]), bool(head.meta["truncated"]), body)
-                if remote and len(body) <= REMEMBERED_ANSWER:
+                answer = executor.written(site.store, query)
+                if remote and len(answer.body) <= REMEMBERED_ANSWER:
                     remember(self.flask_app, key, answer)
+        except NoAnswer as exc:  # the view explains; an unavailable store is not asked twice
+            if exc.status == 503:
+                return _plain_503(UNAVAILABLE, [("Retry-After", str(RETRY_AFTER))])
+            return None
         except QueryTimeout:
             return _plain_503(timeout_message(settings))
         except StoreError:

@@ -13,8 +13,8 @@ build the app with :func:`app` (each worker opens its own read-only store handle
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable
 
-from flask import Flask
 from granian import Granian
 from granian.constants import Interfaces
 
@@ -24,10 +24,11 @@ from hcn_ld.web import create_app
 _SETTINGS: Settings | None = None
 
 
-def app() -> Flask:
-    """The app of one worker (Granian calls this factory after forking it)."""
+def app() -> Callable:
+    """The WSGI app of one worker (Granian calls this factory after forking it): the Flask
+    app's middleware stack, called directly (``Flask.__call__`` only passes the call on)."""
     assert _SETTINGS is not None, "serve() sets the settings before forking workers"
-    return create_app(_SETTINGS)
+    return create_app(_SETTINGS).wsgi_app
 
 
 def default_workers() -> int:

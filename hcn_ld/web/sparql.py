@@ -17,7 +17,7 @@ import hmac
 import logging
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -25,7 +25,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 
 from hcn_ld import formats
 from hcn_ld.config import Settings
-from hcn_ld.executor import ExecutorPool, Frame, InThread
+from hcn_ld.executor import Answer, ExecutorPool, Frame, InThread
 from hcn_ld.executor import Request as QueryRequest
 from hcn_ld.sparqltext import Refused, check_services, is_lookup, is_volatile, with_using
 from hcn_ld.store import NoData, StoreError, is_remote
@@ -228,15 +228,6 @@ def query_request(
     )
 
 
-@dataclass(frozen=True)
-class Answer:
-    """What a query answered: its format's name, whether rows were cut, its bytes."""
-
-    format: str
-    truncated: bool
-    body: bytes = b""
-
-
 #: Answers up to this size are read whole before responding (and replayed for repeated GETs,
 #: see :mod:`hcn_ld.web.replay`); larger ones stream.
 SMALL_ANSWER = 64 * 1024
@@ -326,7 +317,7 @@ def remember(app: Flask, key: tuple, answer: Answer) -> None:
 def _rememberer(key: tuple, answer: Answer) -> Callable[[bytes], None]:
     """A function that remembers ``answer`` with the bytes it is given."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    return lambda body: remember(app, key, replace(answer, body=body))
+    return lambda body: remember(app, key, answer._replace(body=body))
 
 
 def _prefetch(frames: Iterator[Frame], size: int) -> tuple[list[bytes], bool]:
