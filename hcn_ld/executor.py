@@ -294,7 +294,7 @@ def answer(store: Store, request: Request, emit: Emit) -> None:
             for start in range(0, len(whole.body), CHUNK):
                 emit(Frame("D", whole.body[start : start + CHUNK]))
             return
-        bounded, fmt = _bounded(store, request, request.sparql)
+        bounded, fmt = _bounded(store, request)
     except NoAnswer as exc:
         emit(_error(exc.status, str(exc)))
         return
@@ -327,7 +327,7 @@ def written(store: Store, request: Request) -> Answer:
         if body is not None:
             return Answer(fmt.name, False, body)
         # More rows than the limit: asked again, to be cut at the limit.
-    bounded, fmt = _bounded(store, request, request.sparql)
+    bounded, fmt = _bounded(store, request)
     try:
         body = results.write(bounded, fmt, None, _prefixes(request, bounded.kind))
     except OSError as exc:
@@ -335,10 +335,10 @@ def written(store: Store, request: Request) -> Answer:
     return Answer(fmt.name, bounded.truncated, body)  # type: ignore[arg-type]
 
 
-def _bounded(store: Store, request: Request, sparql: str) -> tuple[results.Bounded, Format]:
-    """The result of ``sparql`` cut to the request's limit, and the format to write it in."""
+def _bounded(store: Store, request: Request) -> tuple[results.Bounded, Format]:
+    """The query's result cut to the request's limit, and the format to write it in."""
     try:
-        bounded = results.bound(_query(store, request, sparql), request.limit)
+        bounded = results.bound(_query(store, request, request.sparql), request.limit)
     except OSError as exc:
         raise NoAnswer(500, f"query failed: {exc}") from None
     return bounded, _format(bounded.kind, request)

@@ -165,8 +165,8 @@ class LocalStore(Store):
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         return store.query(sparql, **options)
 
-    def version(self) -> str:
-        return self.current_id()
+    # The version is the current generation's id (no call in between: read on every request).
+    version = current_id
 
     def graphs(self) -> dict[str, int]:
         self._reader()
