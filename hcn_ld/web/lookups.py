@@ -168,10 +168,11 @@ def _plain_503(message: str, extra: list[tuple[str, str]] | None = None) -> Repl
 
 def _only_query(raw: str) -> str | None:
     """The query of parameters (WSGI ``QUERY_STRING``) that hold one ``query`` and nothing
-    else."""
-    if raw.startswith("query=") and "&" not in raw and raw.isascii():
+    else. Clients percent-encode ``\\``; one sent raw, which the fast decoding would read as
+    an escape, goes the general way."""
+    if raw.startswith("query=") and "&" not in raw and "\\" not in raw and raw.isascii():
         try:  # the common case: decoded by C code (urllib's unquote loops over each %XX)
-            escaped = raw[6:].replace("\\", "\\\\").replace("%", "\\x").replace("+", " ")
+            escaped = raw[6:].replace("%", "\\x").replace("+", " ")
             return escaped.encode().decode("unicode_escape").encode("latin-1").decode()
         except UnicodeDecodeError:  # a stray %, or not UTF-8: read as the view reads it
             pass
