@@ -15,6 +15,7 @@ or an IRI is never mistaken for one) answers the questions the protocol layer as
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
@@ -60,6 +61,10 @@ _PLAIN_LOOKUP = re.compile(
         (?:\s++|\#[^\n]*+)*+\Z""",
     re.IGNORECASE | re.VERBOSE,
 )
+#: The most tokens after the prologue a lookup has (its form, projection, one pattern with
+#: typed or tagged literals, ``LIMIT``; or ``DESCRIBE`` and its names): lexing a 4 kB query
+#: to its end took 0.4 ms.
+_LOOKUP_TOKENS = 64
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _SERVICE = re.compile("service", re.IGNORECASE)
 _FROM = re.compile("from", re.IGNORECASE)
@@ -84,13 +89,18 @@ class Refused(ValueError):
     """The text asks for something this endpoint will not do (the message says why)."""
 
 
-def tokens(text: str) -> list[Token]:
-    """The tokens of ``text``, without whitespace and comments."""
-    return [
+def tokens(text: str, limit: int | None = None) -> list[Token]:
+    """The tokens of ``text``, without whitespace and comments (the first ``limit`` only).
+
+    >>> [tok.text for tok in tokens("SELECT * # all\n{ ?s ?p ?o }", limit=3)]
+    ['SELECT', '*', '{']
+    """
+    found = (
         Token(match.lastgroup or "other", match.group(), match.start())
         for match in _TOKEN.finditer(text)
         if match.lastgroup not in ("ws", "comment")
-    ]
+    )
+    return list(itertools.islice(found, limit))
 
 
 def _prefixes(toks: Sequence[Token]) -> dict[str, str]:
@@ -306,7 +316,10 @@ def _lookup_form(text: str) -> str | None:
     plain = _PLAIN_LOOKUP.match(rest)
     if plain:
         return plain.lastgroup
-    toks = tokens(rest)
+    # A lookup is a few tokens: a longer query is not lexed to its end to tell.
+    toks = tokens(rest, _LOOKUP_TOKENS + 1)
+    if len(toks) > _LOOKUP_TOKENS:
+        return None
     i = 0
     while i < len(toks) and toks[i].is_word("PREFIX", "BASE"):
         i += 3 if toks[i].is_word("PREFIX") else 2

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from hcn_ld.sparqltext import Refused, check_services, is_lookup, service_endpoints, with_using
+from hcn_ld.sparqltext import (
+    Refused,
+    check_services,
+    is_lookup,
+    service_endpoints,
+    tokens,
+    with_using,
+)
 
 
 @pytest.mark.parametrize(
@@ -87,3 +94,19 @@ def test_using_conflicts_with_the_updates_own_dataset():
 def test_common_lookups_are_recognised_at_once_and_near_misses_are_not(query: str, lookup: bool):
     """The one-regex match of common lookups agrees with the lexer (``sparqltext._lookup_form``)."""
     assert is_lookup(query) is lookup
+
+
+def test_a_long_query_is_told_from_a_lookup_by_its_first_tokens():
+    """Lexing stops at the limit; a lookup's literal with its datatype still fits in it."""
+    patterns = " ".join(f"?s <http://x/p{i}> ?o{i} ." for i in range(200))
+    assert [tok.text for tok in tokens(f"SELECT * {{ {patterns} }}", limit=3)] == [
+        "SELECT",
+        "*",
+        "{",
+    ]
+    assert len(tokens(f"SELECT * {{ {patterns} }}")) == 3 + 4 * 200 + 1
+    assert not is_lookup(f"SELECT * {{ <http://x/a> ?p ?o . {patterns} }}")
+    assert is_lookup(
+        "SELECT ?p WHERE { <http://x/a> ?p 'x'^^<http://www.w3.org/2001/XMLSchema#string> . }"
+        " # a comment the quick match leaves to the lexer: 'x' # LIMIT"
+    )
