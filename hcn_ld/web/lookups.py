@@ -1,17 +1,17 @@
-"""Bare queries answered before Flask: ``/sparql`` queries that run in the worker's thread.
+"""Bare queries answered before Flask: ``/sparql`` queries sent with nothing else.
 
 The one-resource questions scripts and crawlers ask most (``DESCRIBE <iri>``,
 ``SELECT ?p ?o { <iri> ?p ?o }``) take the store a fraction of a millisecond, and so do many
 queries a remote store answers; routing them through Flask cost about a millisecond more
-(``bench/sparql.py``, ``bench/scale.py``). This WSGI middleware answers a query sent bare —
-``GET /sparql?query=``, or a ``POST`` of just the query (form field or
-``application/sparql-query`` body) — when it runs in the request's thread
-(:func:`~hcn_ld.web.sparql.runs_in_thread`), with the ``/sparql`` view's own parts: format
-negotiation, query request, ETag and 304, remembered answers (of a remote store), content
-type, CORS, rate limit, time limit. Everything else goes on to the view: other parameters,
-browsers (the query page), HEAD, a client over its rate (the view answers 429), long, volatile
-or federated queries, queries for the killable processes, and any error other than a timeout
-or an unavailable store (the view then answers with the full explanation).
+(``bench/sparql.py``, ``bench/scale.py``), and half a millisecond of a cheap query in a query
+process. This WSGI middleware answers a query sent bare — ``GET /sparql?query=``, or a
+``POST`` of just the query (form field or ``application/sparql-query`` body) — with the
+``/sparql`` view's own parts: format negotiation, query request, ETag and 304, remembered
+answers, content type, CORS, rate limit, time limit, the query processes
+(:func:`~hcn_ld.web.sparql.execute`) and their errors. Queries that run in the request's
+thread (:func:`~hcn_ld.web.sparql.runs_in_thread`) are made whole here. Everything else goes
+on to the view: other parameters, browsers (the query page), HEAD, a client over its rate
+(the view answers 429), long or federated queries (the view checks the allowlist).
 
 Each step here costs: on an idle machine a request finds the CPU's caches cold, and a fresh
 lookup took the Oxigraph server about 1 ms against 1.3 ms here before this path was cut to
@@ -23,7 +23,8 @@ the frames of a query process: 1.15 ms).
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from http import HTTPStatus
 
 from flask import Flask
 from werkzeug.http import parse_etags
@@ -47,6 +48,7 @@ from hcn_ld.web.sparql import (
     accepted,
     answer_etag,
     content_type,
+    execute,
     parse_params,
     query_request,
     remember,
@@ -91,7 +93,7 @@ class Lookups:
         return body
 
     def _reply(self, environ: dict) -> Reply | None:
-        """The reply to a bare in-thread query, or None to let the view answer."""
+        """The reply to a bare query, or None to let the view answer."""
         site = self.flask_app.extensions["hcn"]
         settings = site.settings
         method = environ.get("REQUEST_METHOD")
@@ -101,51 +103,61 @@ class Lookups:
             if text is not None and page:
                 return None
         elif method == "POST" and not environ.get("QUERY_STRING"):
-            text = _posted_query(environ, settings.max_query_length)
+            text = _posted_query(environ, settings.max_query_length, settings.max_request_bytes)
         else:
             return None
         if text is None or len(text) > settings.max_query_length:
             return None
-        # A lookup has no functions and no SERVICE; other queries run here on a remote store,
-        # whose answers are remembered (a lookup in the embedded store is as quick to rerun).
-        remote = self._remote
-        if not is_lookup(text) and (not remote or is_volatile(text) or service_endpoints(text)):
+        # SERVICE is left to the view, which checks the allowlist and says why it refuses.
+        lookup = is_lookup(text)
+        if not lookup and service_endpoints(text):
             return None
         limiter = self.flask_app.extensions.get(LIMITER)
         if limiter and limiter.wait(client_address(settings, environ)):
             return None
         query = query_request(settings, text, (table, graph), self._endpoint(environ))
         headers = [("Vary", "Accept"), *CORS]
+        remote = self._remote
+        close = None
         try:
-            key = (environ.get(VERSION) or site.store.version(), query)
-            if method == "GET":
+            # A lookup has no functions; the answer to a query that has them is not kept.
+            volatile = not lookup and is_volatile(text)
+            key = None if volatile else (environ.get(VERSION) or site.store.version(), query)
+            if method == "GET" and key:
                 etag = answer_etag(*key)
                 headers.append(("ETag", f'"{etag}"'))
                 matches = environ.get("HTTP_IF_NONE_MATCH")
                 if matches and parse_etags(matches).contains(etag):
                     return "304 NOT MODIFIED", headers, [b""]
-            answer = remembered_answers(self.flask_app).find(key) if remote else None
-            if answer is None:
+            # A lookup in the embedded store is as quick to rerun as to find.
+            kept = key and (remote or not lookup)
+            answer = remembered_answers(self.flask_app).find(key) if kept else None
+            if answer is not None:
+                body: bytes | Iterator[bytes] = answer.body
+            elif lookup or remote:  # in this thread, whole
                 answer = executor.written(site.store, query)
-                if remote and len(answer.body) <= REMEMBERED_ANSWER:
-                    remember(self.flask_app, key, answer)
-        except NoAnswer as exc:  # the view explains; an unavailable store is not asked twice
-            if exc.status == 503:
-                return _plain_503(UNAVAILABLE, [("Retry-After", str(RETRY_AFTER))])
-            return None
+                body = answer.body
+                if kept and len(body) <= REMEMBERED_ANSWER:
+                    remember(self.flask_app, key, answer)  # type: ignore[arg-type]
+            else:  # in a query process, streamed when large
+                answer, body, close = execute(self.flask_app, query, key)
+        except NoAnswer as exc:
+            if exc.status == 503:  # not asked twice
+                return _plain(503, UNAVAILABLE, [("Retry-After", str(RETRY_AFTER))])
+            return _plain(exc.status, str(exc))
         except QueryTimeout:
-            return _plain_503(timeout_message(settings))
+            return _plain(503, timeout_message(settings))
         except StoreError:
             return None
-        headers += [
-            ("Content-Type", content_type(answer.format)),
-            ("Content-Length", str(len(answer.body))),
-        ]
+        headers.append(("Content-Type", content_type(answer.format)))
         if answer.truncated:
             headers.append((TRUNCATED, str(settings.row_limit)))
-        if method == "GET" and len(answer.body) <= SMALL_ANSWER:
+        if not isinstance(body, bytes):
+            return "200 OK", headers, _Streamed(body, close)  # type: ignore[arg-type]
+        headers.append(("Content-Length", str(len(body))))
+        if method == "GET" and key and len(body) <= SMALL_ANSWER:
             environ[REPLAYABLE] = True  # repeats are replayed by the replay cache
-        return "200 OK", headers, [answer.body]
+        return "200 OK", headers, [body]
 
     def _endpoint(self, environ: dict) -> str:
         """The endpoint's IRI as served for this request (as the view's ``url_for``)."""
@@ -161,10 +173,22 @@ class Lookups:
         return endpoint
 
 
-def _plain_503(message: str, extra: list[tuple[str, str]] | None = None) -> Reply:
-    """A 503 saying ``message``, as the view writes it."""
+def _plain(status: int, message: str, extra: list[tuple[str, str]] | None = None) -> Reply:
+    """An error saying ``message``, as the view writes it."""
     headers = [("Content-Type", "text/plain; charset=utf-8"), *CORS, *(extra or [])]
-    return "503 SERVICE UNAVAILABLE", headers, [f"{message}\n".encode()]
+    return f"{status} {HTTPStatus(status).phrase.upper()}", headers, [f"{message}\n".encode()]
+
+
+class _Streamed:
+    """A streamed answer as a WSGI body: the server calls ``close`` when it is done with it,
+    read or not (a client gone), and that stops the query."""
+
+    def __init__(self, chunks: Iterator[bytes], close: Callable[[], None]) -> None:
+        self.chunks = chunks
+        self.close = close
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self.chunks
 
 
 def _only_query(raw: str) -> str | None:
@@ -185,9 +209,10 @@ def _only_query(raw: str) -> str | None:
     return texts[0] if len(params) == 1 and len(texts) == 1 else None
 
 
-def _posted_query(environ: dict, max_length: int) -> str | None:
+def _posted_query(environ: dict, max_length: int, max_bytes: int) -> str | None:
     """The query of a POST body that holds only a query (form or ``sparql-query``); the body
-    is put back for the view to read in any case."""
+    is put back for the view to read in any case (and one over ``max_bytes`` is not read: the
+    view refuses it)."""
     media_type, _, options = environ.get("CONTENT_TYPE", "").partition(";")
     media_type = media_type.strip().lower()
     if media_type not in (FORM, QUERY_TYPE) or options.strip().lower() not in ("", "charset=utf-8"):
@@ -197,7 +222,7 @@ def _posted_query(environ: dict, max_length: int) -> str | None:
     except ValueError:
         return None
     # A form encodes each character in up to 9 bytes (%XX for each UTF-8 byte).
-    if not 0 <= length <= 9 * max_length:
+    if not 0 <= length <= min(9 * max_length, max_bytes):
         return None
     body = environ["wsgi.input"].read(length)
     environ["wsgi.input"] = io.BytesIO(body)

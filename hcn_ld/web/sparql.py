@@ -19,13 +19,14 @@ import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from hcn_ld import formats
 from hcn_ld.config import Settings
-from hcn_ld.executor import Answer, ExecutorPool, Frame, InThread
+from hcn_ld.executor import Answer, ExecutorPool, Frame, InThread, NoAnswer
 from hcn_ld.executor import Request as QueryRequest
 from hcn_ld.sparqltext import Refused, check_services, is_lookup, is_volatile, with_using
 from hcn_ld.store import NoData, StoreError, is_remote
@@ -237,34 +238,59 @@ REMEMBERED_BYTES = 64 * 1024 * 1024
 REMEMBERED_ANSWER = REMEMBERED_BYTES // 8
 
 
-def _execute(query: QueryRequest, key: tuple | None, etag: str | None) -> Response:
-    """Run ``query`` and answer (remembered under ``key`` when complete)."""
-    settings = site().settings
-    threaded = runs_in_thread(settings, query.sparql)
-    frames = (InThread(site().store) if threaded else _executor()).run(query)
+class Execution(NamedTuple):
+    """A query's answer as it comes: the bytes when it came whole (up to SMALL_ANSWER), else
+    its chunks as they come, and the function that stops it (for a body never read)."""
+
+    answer: Answer
+    body: bytes | Iterator[bytes]
+    close: Callable[[], None]
+
+
+def execute(app: Flask, query: QueryRequest, key: tuple | None) -> Execution:
+    """Run ``query`` in the request's thread or in a query process (a complete answer is
+    remembered under ``key``), without Flask: for the view and the bare path alike.
+
+    Raises :class:`~hcn_ld.executor.NoAnswer` (status 503: the store is unavailable) and
+    :class:`QueryTimeout`.
+    """
+    current = app.extensions["hcn"]
+    threaded = runs_in_thread(current.settings, query.sparql)
+    frames = (InThread(current.store) if threaded else query_processes(app)).run(query)
     try:
         first = next(frames)
     except QueryTimeout:
-        return _error(503, timeout_message(settings))
+        raise
     except StoreError as exc:
-        current_app.logger.error("query executor failed: %s", exc)
-        return _unavailable()
-    if first.kind == "E" and first.meta["status"] == 503:
-        return _unavailable()
+        app.logger.error("query executor failed: %s", exc)
+        raise NoAnswer(503, UNAVAILABLE) from None
     if first.kind == "E":
-        return _error(int(first.meta["status"]), str(first.meta["message"]))
+        raise NoAnswer(int(first.meta["status"]), str(first.meta["message"]))
     answer = Answer(str(first.meta["format"]), bool(first.meta["truncated"]))
-    remember = _rememberer(key, answer) if key else None
+
+    def keep(body: bytes) -> None:
+        remember(app, key, answer._replace(body=body))  # type: ignore[arg-type]
+
     head, complete = _prefetch(frames, SMALL_ANSWER)
-    if complete:
-        body: bytes | Iterator[bytes] = b"".join(head)
-        if remember:
-            remember(body)
-    else:
-        body = _rest(frames, head, remember)
-    response = _answer_response(answer, body, etag)
+    if not complete:
+        return Execution(answer, _rest(frames, head, keep if key else None), frames.close)
+    body = b"".join(head)
+    if key:
+        keep(body)
+    return Execution(answer, body, frames.close)
+
+
+def _execute(query: QueryRequest, key: tuple | None, etag: str | None) -> Response:
+    """Run ``query`` and answer (remembered under ``key`` when complete)."""
+    try:
+        run = execute(current_app._get_current_object(), query, key)  # type: ignore[attr-defined]
+    except QueryTimeout:
+        return _error(503, timeout_message(site().settings))
+    except NoAnswer as exc:
+        return _unavailable() if exc.status == 503 else _error(exc.status, str(exc))
+    response = _answer_response(run.answer, run.body, etag)
     # A body never read (HEAD, client gone) must still stop the executor's answer.
-    response.call_on_close(frames.close)  # type: ignore[attr-defined]
+    response.call_on_close(run.close)
     return response
 
 
@@ -312,12 +338,6 @@ def remember(app: Flask, key: tuple, answer: Answer) -> None:
         return
     if unchanged:
         remembered_answers(app).put(key, answer)
-
-
-def _rememberer(key: tuple, answer: Answer) -> Callable[[bytes], None]:
-    """A function that remembers ``answer`` with the bytes it is given."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    return lambda body: remember(app, key, answer._replace(body=body))
 
 
 def _prefetch(frames: Iterator[Frame], size: int) -> tuple[list[bytes], bool]:
@@ -459,10 +479,10 @@ def timeout_message(settings: Settings) -> str:
     )
 
 
-def _executor() -> ExecutorPool:
+def query_processes(app: Flask) -> ExecutorPool:
     """This worker's query processes (started with its first query that needs them)."""
-    settings = site().settings
-    extensions = current_app.extensions
+    settings = app.extensions["hcn"].settings
+    extensions = app.extensions
     if "hcn-executors" not in extensions:
         extensions["hcn-executors"] = ExecutorPool(
             settings.store, settings.query_timeout, settings.memory_triples
