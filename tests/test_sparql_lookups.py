@@ -221,3 +221,34 @@ def test_a_general_query_answers_the_same_bare_and_through_the_view(server):
     }
     assert len(got["view"]) >= 10
     assert got["get"] == got["form"] == got["sparql-query"] == got["view"]
+
+
+def test_bare_queries_for_the_query_process_answer_as_the_view_does(built_store):
+    """A query sent bare is answered before Flask; with another parameter (``format``) the
+    view answers it. Both must say the same: answers small and streamed, ETags, errors."""
+    small = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 40"
+    # Streamed (over 64 KiB), and cut at the row limit.
+    large = "SELECT * WHERE { ?s ?p ?o VALUES ?x { 1 2 3 } } ORDER BY ?s ?p ?o ?x"
+    malformed = "SELECT ?s WHERE { ?s ?p }"
+    with running_server(built_store, ["--sparql-rate", "0"], workers=1) as url:
+        for query, status in ((small, 200), (large, 200), (malformed, 400)):
+            bare = requests.get(
+                url + "sparql", params={"query": query}, headers={"Accept": "text/csv"}, timeout=60
+            )
+            params = {"query": query, "format": "csv"}
+            view = requests.get(url + "sparql", params=params, timeout=60)
+            assert bare.status_code == view.status_code == status, bare.text
+            assert bare.content == view.content
+            assert query != large or len(bare.content) > 64 * 1024
+            for header in ("Content-Type", "ETag", "X-SPARQL-Truncated", "Vary"):
+                assert bare.headers.get(header) == view.headers.get(header), header
+            if status == 200:
+                processes = set(executor_cpu_times(built_store))
+                assert processes  # the query ran in query processes
+        assert "malformed query: error at 1:" in bare.text  # says where
+        assert set(executor_cpu_times(built_store)) == processes  # an error kills none
+        # A streamed answer the client leaves stops; the next query is answered.
+        with requests.get(url + "sparql", params={"query": large}, stream=True, timeout=60) as r:
+            next(r.iter_content(1024))
+        again = requests.get(url + "sparql", params={"query": small}, timeout=60)
+        assert again.status_code == 200 and len(again.json()["results"]["bindings"]) == 40

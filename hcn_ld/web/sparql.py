@@ -265,6 +265,8 @@ def execute(app: Flask, query: QueryRequest, key: tuple | None) -> Execution:
         app.logger.error("query executor failed: %s", exc)
         raise NoAnswer(503, UNAVAILABLE) from None
     if first.kind == "E":
+        for _ in frames:  # read to its end: a query process left mid-answer is killed
+            pass
         raise NoAnswer(int(first.meta["status"]), str(first.meta["message"]))
     answer = Answer(str(first.meta["format"]), bool(first.meta["truncated"]))
 
