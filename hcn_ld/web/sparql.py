@@ -265,7 +265,10 @@ def execute(app: Flask, query: QueryRequest, key: tuple | None) -> Execution:
         app.logger.error("query executor failed: %s", exc)
         raise NoAnswer(503, UNAVAILABLE) from None
     if first.kind == "E":
-        for _ in frames:  # read to its end: a query process left mid-answer is killed
+        try:  # read to its end: a query process left mid-answer is killed
+            for _ in frames:
+                pass
+        except StoreError:  # QueryTimeout too: the process is stopped anyway
             pass
         raise NoAnswer(int(first.meta["status"]), str(first.meta["message"]))
     answer = Answer(str(first.meta["format"]), bool(first.meta["truncated"]))
