@@ -92,7 +92,7 @@ class Refused(ValueError):
 def tokens(text: str, limit: int | None = None) -> list[Token]:
     """The tokens of ``text``, without whitespace and comments (the first ``limit`` only).
 
-    >>> [tok.text for tok in tokens("SELECT * # all\n{ ?s ?p ?o }", limit=3)]
+    >>> [tok.text for tok in tokens("SELECT * # all\\n{ ?s ?p ?o }", limit=3)]
     ['SELECT', '*', '{']
     """
     found = (
