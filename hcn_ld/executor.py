@@ -9,7 +9,7 @@ and the next query starts a fresh one. A worker's threads share an :class:`Execu
 
     executor = ExecutorPool("var/store", timeout=30)
     frames = executor.run(Request("SELECT * { ?s ?p ?o } LIMIT 3", "json", "turtle"))
-    header = next(frames)            # Frame("H", {"kind": "solutions", "format": "json", ...})
+    header = next(frames)            # Frame("H", {"format": "json", "truncated": False})
     body = b"".join(f.data for f in frames)
 
 Frames on the child's stdout: one byte of type, four bytes of length, the payload.
@@ -18,9 +18,9 @@ status, message), ``Z`` end of answer. The child buffers its frames and writes t
 pieces of about CHUNK bytes (a small answer is one write), and the parent reads whatever is
 there in one go: a small query costs one wake-up each way.
 
-:class:`InThread` answers in the calling thread, with the same frames: lookups that cannot run
-long, and the queries of a remote store, which need no child: they wait on the network, and the
-HTTP client gives up at the time limit (the server stops the query at its own limit).
+:func:`written` answers in the calling thread, whole and without frames: lookups that cannot
+run long, and the queries of a remote store, which need no child: they wait on the network, and
+the HTTP client gives up at the time limit (the server stops the query at its own limit).
 """
 
 from __future__ import annotations
@@ -192,27 +192,6 @@ class ExecutorPool:
         finally:
             with self._lock:
                 self._idle.append(executor)
-
-
-class InThread:
-    """Answers queries in the calling thread, with the same frames as :class:`ExecutorPool`:
-    no process to wake, nothing to kill. For lookups that cannot run long
-    (:func:`hcn_ld.sparqltext.is_lookup`) on the web worker's own store handle, and for every
-    query on a remote store, which stops its own queries (its HTTP client raises
-    :class:`QueryTimeout` at the time limit).
-
-        frames = InThread(store).run(Request("DESCRIBE <https://w3id.org/hcn/id/project/x>"))
-    """
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def run(self, request: Request) -> Iterator[Frame]:
-        """The same frames as :meth:`ExecutorPool.run`, made on the first ``next()``, in memory
-        (a lookup's answer is small; a remote store's result is in memory already)."""
-        frames: list[Frame] = []
-        answer(self.store, request, frames.append)
-        yield from frames
 
 
 class _FrameReader:

@@ -8,8 +8,7 @@ process. This WSGI middleware answers a query sent bare — ``GET /sparql?query=
 ``POST`` of just the query (form field or ``application/sparql-query`` body) — with the
 ``/sparql`` view's own parts: format negotiation, query request, ETag and 304, remembered
 answers, content type, CORS, rate limit, time limit, the query processes
-(:func:`~hcn_ld.web.sparql.execute`) and their errors. Queries that run in the request's
-thread (:func:`~hcn_ld.web.sparql.runs_in_thread`) are made whole here. Everything else goes
+(:func:`~hcn_ld.web.sparql.execute`) and their errors. Everything else goes
 on to the view: other parameters, browsers (the query page), HEAD, a client over its rate
 (the view answers 429), long or federated queries (the view checks the allowlist).
 
@@ -30,10 +29,9 @@ from flask import Flask
 from werkzeug.http import parse_etags
 from werkzeug.wrappers import Request
 
-from hcn_ld import executor
 from hcn_ld.executor import NoAnswer
 from hcn_ld.sparqltext import is_lookup, is_volatile, service_endpoints
-from hcn_ld.store import StoreError, is_remote
+from hcn_ld.store import StoreError
 from hcn_ld.store.base import RETRY_AFTER, UNAVAILABLE, QueryTimeout
 from hcn_ld.web.http import CORS
 from hcn_ld.web.limits import LIMITER, client_address
@@ -41,7 +39,6 @@ from hcn_ld.web.replay import REPLAYABLE, VERSION
 from hcn_ld.web.sparql import (
     FORM,
     QUERY_TYPE,
-    REMEMBERED_ANSWER,
     SMALL_ANSWER,
     TRUNCATED,
     ProtocolError,
@@ -51,8 +48,6 @@ from hcn_ld.web.sparql import (
     execute,
     parse_params,
     query_request,
-    remember,
-    remembered_answers,
     timeout_message,
 )
 from hcn_ld.web.urls import Urls, served_base
@@ -77,7 +72,6 @@ class Lookups:
     def __init__(self, flask_app: Flask, app: Callable) -> None:
         self.flask_app = flask_app
         self.app = app
-        self._remote = is_remote(flask_app.extensions["hcn"].settings.store)
         #: The endpoint's IRI (the base of relative IRIs in queries) by the request parts that
         #: decide the served origin: a few distinct values, so kept rather than rebuilt.
         self._endpoints: dict[tuple, str] = {}
@@ -117,8 +111,6 @@ class Lookups:
             return None
         query = query_request(settings, text, (table, graph), self._endpoint(environ))
         headers = [("Vary", "Accept"), *CORS]
-        remote = self._remote
-        close = None
         try:
             # A lookup has no functions; the answer to a query that has them is not kept.
             volatile = not lookup and is_volatile(text)
@@ -129,18 +121,7 @@ class Lookups:
                 matches = environ.get("HTTP_IF_NONE_MATCH")
                 if matches and parse_etags(matches).contains(etag):
                     return "304 NOT MODIFIED", headers, [b""]
-            # A lookup in the embedded store is as quick to rerun as to find.
-            kept = key and (remote or not lookup)
-            answer = remembered_answers(self.flask_app).find(key) if kept else None
-            if answer is not None:
-                body: bytes | Iterator[bytes] = answer.body
-            elif lookup or remote:  # in this thread, whole
-                answer = executor.written(site.store, query)
-                body = answer.body
-                if kept and len(body) <= REMEMBERED_ANSWER:
-                    remember(self.flask_app, key, answer)  # type: ignore[arg-type]
-            else:  # in a query process, streamed when large
-                answer, body, close = execute(self.flask_app, query, key)
+            answer, body, close = execute(self.flask_app, query, key)
         except NoAnswer as exc:
             if exc.status == 503:  # not asked twice
                 return _plain(503, UNAVAILABLE, [("Retry-After", str(RETRY_AFTER))])

@@ -26,7 +26,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 
 from hcn_ld import formats
 from hcn_ld.config import Settings
-from hcn_ld.executor import Answer, ExecutorPool, Frame, InThread, NoAnswer
+from hcn_ld.executor import Answer, ExecutorPool, Frame, NoAnswer, written
 from hcn_ld.executor import Request as QueryRequest
 from hcn_ld.sparqltext import Refused, check_services, is_lookup, is_volatile, with_using
 from hcn_ld.store import NoData, StoreError, is_remote
@@ -199,9 +199,6 @@ def run_query(operation: Operation) -> Response:
             response = Response(status=304)
             response.set_etag(etag)
             return response
-    remembered = remembered_answers(current_app).find(key) if key else None
-    if remembered is not None:
-        return _answer_response(remembered, remembered.body, etag)
     return _execute(query, key, etag)
 
 
@@ -240,23 +237,36 @@ REMEMBERED_ANSWER = REMEMBERED_BYTES // 8
 
 class Execution(NamedTuple):
     """A query's answer as it comes: the bytes when it came whole (up to SMALL_ANSWER), else
-    its chunks as they come, and the function that stops it (for a body never read)."""
+    its chunks as they come and the function that stops them (for a body never read)."""
 
     answer: Answer
     body: bytes | Iterator[bytes]
-    close: Callable[[], None]
+    close: Callable[[], None] | None = None
 
 
 def execute(app: Flask, query: QueryRequest, key: tuple | None) -> Execution:
-    """Run ``query`` in the request's thread or in a query process (a complete answer is
-    remembered under ``key``), without Flask: for the view and the bare path alike.
+    """Answer ``query`` without Flask, for the view and the bare path alike: from the
+    remembered answers (under ``key``), in the request's thread (a lookup, a remote store's
+    query: made whole), or in a query process (streamed when large).
 
     Raises :class:`~hcn_ld.executor.NoAnswer` (status 503: the store is unavailable) and
     :class:`QueryTimeout`.
     """
     current = app.extensions["hcn"]
-    threaded = runs_in_thread(current.settings, query.sparql)
-    frames = (InThread(current.store) if threaded else query_processes(app)).run(query)
+    remote, lookup = is_remote(current.settings.store), is_lookup(query.sparql)
+    # A lookup in the embedded store is as quick to rerun as to find.
+    kept = key if remote or not lookup else None
+    answer = remembered_answers(app).find(kept) if kept else None
+    if answer is not None:
+        return Execution(answer, answer.body)
+    # A lookup cannot run long; a remote store's HTTP client gives up at the time limit.
+    # Any other query runs in this worker's killable processes.
+    if remote or lookup:
+        answer = written(current.store, query)
+        if kept and len(answer.body) <= REMEMBERED_ANSWER:
+            remember(app, kept, answer)
+        return Execution(answer, answer.body)
+    frames = query_processes(app).run(query)
     try:
         first = next(frames)
     except QueryTimeout:
@@ -274,15 +284,15 @@ def execute(app: Flask, query: QueryRequest, key: tuple | None) -> Execution:
     answer = Answer(str(first.meta["format"]), bool(first.meta["truncated"]))
 
     def keep(body: bytes) -> None:
-        remember(app, key, answer._replace(body=body))  # type: ignore[arg-type]
+        remember(app, kept, answer._replace(body=body))  # type: ignore[arg-type]
 
     head, complete = _prefetch(frames, SMALL_ANSWER)
     if not complete:
-        return Execution(answer, _rest(frames, head, keep if key else None), frames.close)
+        return Execution(answer, _rest(frames, head, keep if kept else None), frames.close)
     body = b"".join(head)
-    if key:
+    if kept:
         keep(body)
-    return Execution(answer, body, frames.close)
+    return Execution(answer, body)
 
 
 def _execute(query: QueryRequest, key: tuple | None, etag: str | None) -> Response:
@@ -294,8 +304,8 @@ def _execute(query: QueryRequest, key: tuple | None, etag: str | None) -> Respon
     except NoAnswer as exc:
         return _unavailable() if exc.status == 503 else _error(exc.status, str(exc))
     response = _answer_response(run.answer, run.body, etag)
-    # A body never read (HEAD, client gone) must still stop the executor's answer.
-    response.call_on_close(run.close)
+    if run.close:  # a body never read (HEAD, client gone) must still stop the query process
+        response.call_on_close(run.close)
     return response
 
 
@@ -467,13 +477,6 @@ def answer_etag(version: str, query: QueryRequest) -> str:
         f"{query.named_graphs}\n{query.base_iri}\n{query.limit}\n{query.sparql}"
     )
     return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
-
-
-def runs_in_thread(settings: Settings, text: str) -> bool:
-    """True when a query is answered in the request's thread: a lookup
-    (:func:`~hcn_ld.sparqltext.is_lookup`), or any query on a remote store, whose HTTP client
-    gives up at the query time limit. Other queries run in this worker's killable processes."""
-    return is_remote(settings.store) or is_lookup(text)
 
 
 def timeout_message(settings: Settings) -> str:
