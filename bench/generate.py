@@ -5,7 +5,7 @@
     hcn-ld import keep var/bench/keep/*
 
 Every project has about 12 partners drawn from a shared pool of organisations, 8 events
-(in the cities of data/places.csv, see hcn_ld/importers/keep.py for the Events layout), and a
+(in the cities of data/places.csv, see hcn_ld/build/importers/keep.py for the Events layout), and a
 title in one of eleven EU languages. Everything is invented by this script from a fixed seed
 (same N, same files) and labelled SYNTHETIC in the files; none of it is KEEP data.
 N = 10,000 maps to about 5 million triples.

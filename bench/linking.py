@@ -1,6 +1,6 @@
 """Organisation linking, measured: precision and recall on a labelled synthetic test set.
 
-The test set is built by code from the real CORDIS sample (``../shared/data/cordis``): each
+The test set is built by code from the real CORDIS sample (``tests/data/cordis``): each
 organisation is written again the way other databases write it (other case, accents dropped,
 legal-form suffix added, dropped or spelled out, abbreviations, generic words in another EU
 language, a leading 'The' dropped, now and then two letters swapped, city in other case).
@@ -29,17 +29,17 @@ from rdflib import Graph
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from hcn_ld.build.importers.common import read_rows  # noqa: E402
+from hcn_ld.build.importers.cordis import ORGANISATION_COLUMNS, read_cordis  # noqa: E402
+from hcn_ld.build.linking.endpoint import StoreEndpoint  # noqa: E402
+from hcn_ld.build.linking.links import Organisation, match_organisations  # noqa: E402
+from hcn_ld.build.pipeline import publish_mapped  # noqa: E402
+from hcn_ld.build.validation import Report  # noqa: E402
 from hcn_ld.config import Settings  # noqa: E402
-from hcn_ld.importers.common import read_rows  # noqa: E402
-from hcn_ld.importers.cordis import ORGANISATION_COLUMNS, read_cordis  # noqa: E402
-from hcn_ld.linking.endpoint import StoreEndpoint  # noqa: E402
-from hcn_ld.linking.links import Organisation, match_organisations  # noqa: E402
-from hcn_ld.pipeline import publish_mapped  # noqa: E402
+from hcn_ld.rdf.uris import Minter  # noqa: E402
 from hcn_ld.store import open_store  # noqa: E402
-from hcn_ld.uris import Minter  # noqa: E402
-from hcn_ld.validation import Report  # noqa: E402
 
-SAMPLE = ROOT.parent / "shared" / "data" / "cordis" / "h2020-organizations-sample.csv"
+SAMPLE = ROOT / "tests" / "data" / "cordis" / "h2020-organizations-sample.csv"
 BASE = "https://w3id.org/hcn/"
 
 LEGAL_FORMS = {

@@ -40,10 +40,10 @@ from locust.env import Environment  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hcn_ld.vocab import sparql_prologue  # noqa: E402
+from hcn_ld.rdf.vocab import sparql_prologue  # noqa: E402
 from hcn_ld.web.sparql import examples  # noqa: E402
 from tests.conftest import run_cli  # noqa: E402
-from tests.server import running_server  # noqa: E402
+from tests.support.server import running_server  # noqa: E402
 
 #: Statuses the server documents for overload: rate limited, query stopped at its time limit.
 DOCUMENTED = {429, 503}

@@ -42,15 +42,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.generate import NOTE, corpus  # noqa: E402
+from hcn_ld.build.importers.common import ImportLog  # noqa: E402
+from hcn_ld.build.importers.keep import GRAPH, read_projects  # noqa: E402
+from hcn_ld.build.pipeline import import_partitioned  # noqa: E402
 from hcn_ld.config import Settings  # noqa: E402
-from hcn_ld.importers.common import ImportLog  # noqa: E402
-from hcn_ld.importers.keep import GRAPH, read_projects  # noqa: E402
-from hcn_ld.pipeline import import_partitioned  # noqa: E402
+from hcn_ld.rdf.uris import Minter  # noqa: E402
 from hcn_ld.store import LocalStore, open_store  # noqa: E402
 from hcn_ld.store.local import DERIVING  # noqa: E402
 from hcn_ld.store.remote import Endpoints, RemoteStore  # noqa: E402
-from hcn_ld.store.servers import free_port, oxigraph_server, virtuoso_server  # noqa: E402
-from hcn_ld.uris import Minter  # noqa: E402
+from tests.support.servers import free_port, oxigraph_server, virtuoso_server  # noqa: E402
 
 E = "PREFIX eurio: <http://data.europa.eu/s66#> PREFIX dct: <http://purl.org/dc/terms/> "
 QUERIES = {

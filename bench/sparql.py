@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from hcn_ld.store import LocalStore  # noqa: E402
 from hcn_ld.store.base import GraphFile  # noqa: E402
-from tests.server import free_port, running_server  # noqa: E402
+from tests.support.server import free_port, running_server  # noqa: E402
 
 GRAPH = "https://w3id.org/hcn/graph/synthetic-benchmark"
 S = "http://example.org/synthetic/"

@@ -7,9 +7,9 @@ partition to N-Triples, pyoxigraph bulk-loads that into a temporary store (a nam
 each validator runs in its own process so its seconds and peak memory (resident set of the
 process and its workers, sampled) are its own:
 
-- ``sparql×1`` / ``sparql×2``: :func:`hcn_ld.shaclsparql.validate_store` on the store
+- ``sparql×1`` / ``sparql×2``: :func:`hcn_ld.build.shaclsparql.validate_store` on the store
   directory with 1 or 2 threads;
-- ``pyshacl``: :func:`hcn_ld.validation.validate` on the whole graph (N-Triples parsed first,
+- ``pyshacl``: :func:`hcn_ld.build.validation.validate` on the whole graph (N-Triples parsed first,
   not timed), as the build does.
 
 Both report the same findings (tests/test_shaclsparql.py); the counts are printed to show it.
@@ -37,10 +37,10 @@ PYSHACL_LIMIT = 200
 
 def prepare(n: int, folder: Path) -> tuple[Path, int]:
     """Generate N projects, map them to N-Triples and bulk-load them; (store dir, triples)."""
+    from hcn_ld.build.importers.common import ImportLog
+    from hcn_ld.build.importers.keep import partitions
     from hcn_ld.config import Settings
-    from hcn_ld.importers.common import ImportLog
-    from hcn_ld.importers.keep import partitions
-    from hcn_ld.uris import Minter
+    from hcn_ld.rdf.uris import Minter
 
     corpus = folder / "corpus"
     generate = [sys.executable, str(ROOT / "bench" / "generate.py"), str(n), "--out", str(corpus)]
@@ -96,14 +96,14 @@ def child(kind: str, store: Path, workers: int) -> dict:
     if kind == "pyshacl":
         from rdflib import Graph
 
-        from hcn_ld.mapping import Mapped
-        from hcn_ld.validation import validate
+        from hcn_ld.build.mapping import Mapped
+        from hcn_ld.build.validation import validate
 
         graph = Graph().parse(store.parent / "keep.nt", format="nt")
         started = time.perf_counter()
         report = validate(Mapped(graph, {}), settings)
     else:
-        from hcn_ld.shaclsparql import validate_store
+        from hcn_ld.build.shaclsparql import validate_store
 
         started = time.perf_counter()
         report = validate_store(store, settings, graph=ox.NamedNode(GRAPH), workers=workers)

@@ -2,11 +2,11 @@
 
 The package is the pipeline it implements, one module per stage::
 
-    sources (hcn_ld.sources)  ->  mapping to RDF (hcn_ld.mapping)
-      ->  SHACL validation (hcn_ld.validation)  ->  atomic publish (hcn_ld.store)
+    sources (hcn_ld.build.sources)  ->  mapping to RDF (hcn_ld.build.mapping)
+      ->  SHACL validation (hcn_ld.build.validation)  ->  atomic publish (hcn_ld.store)
       ->  web: dereferencing, SPARQL, HTML (hcn_ld.web)
 
-``hcn_ld.uris`` mints every IRI, ``hcn_ld.formats`` is the one registry of RDF and
+``hcn_ld.rdf.uris`` mints every IRI, ``hcn_ld.rdf.formats`` is the one registry of RDF and
 result formats, ``hcn_ld.cli`` is the ``hcn-ld`` command.
 """
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 
-from hcn_ld import formats
+from hcn_ld.build.pipeline import BuildFailed, build, check, report_path
+from hcn_ld.build.sources import SourceError
 from hcn_ld.config import Settings, from_env
-from hcn_ld.pipeline import BuildFailed, build, check, report_path
-from hcn_ld.sources import SourceError
+from hcn_ld.rdf import formats
 from hcn_ld.store import StoreError, open_store
 
 QUERY_FORMATS = ("table", "json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld")
@@ -336,10 +336,10 @@ def import_keep(
     project (in parallel), bulk-loaded into a new version of the store, validated there with
     shapes/ and published only if it conforms, replacing only the KEEP graph.
     """
-    from hcn_ld.importers.common import ImportLog
-    from hcn_ld.importers.keep import GRAPH, read_projects
-    from hcn_ld.pipeline import import_partitioned
-    from hcn_ld.uris import Minter
+    from hcn_ld.build.importers.common import ImportLog
+    from hcn_ld.build.importers.keep import GRAPH, read_projects
+    from hcn_ld.build.pipeline import import_partitioned
+    from hcn_ld.rdf.uris import Minter
 
     settings = _settings(ctx, store=store)
     log = ImportLog()
@@ -399,10 +399,10 @@ def import_cordis(
     Bad rows are reported (file, line, column, why) and skipped; the rest is validated
     with shapes/ and published atomically, replacing only the CORDIS graph.
     """
-    from hcn_ld.importers.cordis import GRAPH, read_cordis
-    from hcn_ld.pipeline import publish_mapped
-    from hcn_ld.uris import Minter
-    from hcn_ld.validation import validate as run_shapes
+    from hcn_ld.build.importers.cordis import GRAPH, read_cordis
+    from hcn_ld.build.pipeline import publish_mapped
+    from hcn_ld.build.validation import validate as run_shapes
+    from hcn_ld.rdf.uris import Minter
 
     settings = _settings(ctx, store=store)
     result = read_cordis(projects, organizations, Minter(settings.base))
@@ -464,13 +464,13 @@ def link(
     """
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-    from hcn_ld.linking.endpoint import SparqlEndpoint, StoreEndpoint
-    from hcn_ld.linking.links import link_all, linkset_graph
-    from hcn_ld.linking.sssom import write_sssom
-    from hcn_ld.mapping import Mapped
-    from hcn_ld.pipeline import publish_mapped
-    from hcn_ld.uris import Minter
-    from hcn_ld.validation import validate as run_shapes
+    from hcn_ld.build.linking.endpoint import SparqlEndpoint, StoreEndpoint
+    from hcn_ld.build.linking.links import link_all, linkset_graph
+    from hcn_ld.build.linking.sssom import write_sssom
+    from hcn_ld.build.mapping import Mapped
+    from hcn_ld.build.pipeline import publish_mapped
+    from hcn_ld.build.validation import validate as run_shapes
+    from hcn_ld.rdf.uris import Minter
 
     settings = _settings(ctx, store=store, cordis_endpoint=cordis_endpoint)
     ours = StoreEndpoint(open_store(settings.store), settings.store)
@@ -512,8 +512,8 @@ def link(
 @click.pass_context
 def merge(ctx: click.Context, store: str | None, out: Path) -> None:
     """Write our graph, the CORDIS import and the linksets as one N-Quads dump."""
-    from hcn_ld.pipeline import DATA_GRAPH
-    from hcn_ld.uris import Minter
+    from hcn_ld.build.pipeline import DATA_GRAPH
+    from hcn_ld.rdf.uris import Minter
 
     settings = _settings(ctx, store=store)
     minter = Minter(settings.base)

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from hcn_ld.store.servers import oxigraph_server, virtuoso_server
+from tests.support.servers import oxigraph_server, virtuoso_server
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+#: Third-party material the tests read, copied into the repository (see tests/data/README.md).
+TEST_DATA = ROOT / "tests" / "data"
 HCN_LD = str(Path(sys.executable).parent / "hcn-ld")
-CORDIS = SHARED / "data" / "cordis"
+CORDIS = TEST_DATA / "cordis"
 PROJECTS = CORDIS / "h2020-projects-sample.csv"
 ORGANISATIONS = CORDIS / "h2020-organizations-sample.csv"
 
@@ -61,7 +62,7 @@ QUERY_TIMEOUT = 10
 @pytest.fixture(scope="session")
 def server(store_spec):
     """Base URL of ``hcn-ld serve`` on each kind of store (default settings)."""
-    from tests.server import running_server
+    from tests.support.server import running_server
 
     with running_server(store_spec) as url:
         yield url
@@ -140,10 +141,10 @@ PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 
 @pytest.fixture(scope="session")
 def browse_server(tmp_path_factory):
-    """Base URL of ``hcn-ld serve`` on data/ plus three synthetic projects (tests/synthetic.py),
+    """Base URL of ``hcn-ld serve`` on data/ plus three synthetic projects (support/synthetic.py),
     so that facets and charts have something to narrow and count."""
-    from tests.server import running_server
-    from tests.synthetic import add_synthetic_projects
+    from tests.support.server import running_server
+    from tests.support.synthetic import add_synthetic_projects
 
     folder = tmp_path_factory.mktemp("browse")
     shutil.copytree(ROOT / "data", folder / "data")

@@ -73,7 +73,7 @@ def test_search_operators_and_markup_are_just_words(browse_server):
 
 
 def test_index_is_written_with_the_published_version(browse_server):
-    from tests.synthetic import PROJECTS
+    from tests.support.synthetic import PROJECTS
 
     hits = get(browse_server + "search.json", params={"q": "synthetic alpha"}).json()["results"]
     assert hits[0]["label"] == PROJECTS[0][0].upper()

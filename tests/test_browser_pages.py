@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from tests.browser import axe_violations, chromium, screenshot
+from tests.support.browser import axe_violations, chromium, screenshot
 from tests.test_browse import CITIES, PROJECT
 
 PAGES = ["", PROJECT, "search?q=health", "projects", "projects?status=planned"]

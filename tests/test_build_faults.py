@@ -30,7 +30,7 @@ import requests
 
 from hcn_ld.store.local import LocalStore
 from tests.conftest import HCN_LD, run_cli
-from tests.server import running_server
+from tests.support.server import running_server
 
 PARTNERS = "SELECT ?n WHERE { ?p <https://w3id.org/hcn/ontology#partnerCount> ?n }"
 

@@ -18,11 +18,11 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hcn_ld.uris import TYPES
-from hcn_ld.vocab import sparql_prologue
+from hcn_ld.rdf.uris import TYPES
+from hcn_ld.rdf.vocab import sparql_prologue
 from hcn_ld.web.sparql import examples
 from tests.conftest import ROOT, run_cli
-from tests.server import running_server
+from tests.support.server import running_server
 
 EXAMPLES = int(os.environ.get("HCN_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(

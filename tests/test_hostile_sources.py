@@ -24,8 +24,8 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hcn_ld.build.sources import KINDS
 from hcn_ld.cli import main
-from hcn_ld.sources import KINDS
 from tests.conftest import ROOT, run_cli
 from tests.test_publish import snapshot
 

@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from hcn_ld.store import open_store
-from hcn_ld.store.servers import oxigraph_server
 from tests.conftest import PREFIXES, ROOT, run_cli
+from tests.support.servers import oxigraph_server
 
 FIXTURE = ROOT / "tests" / "fixtures" / "keep" / "projects.json"
 GENERATE = ROOT / "bench" / "generate.py"

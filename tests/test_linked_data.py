@@ -6,9 +6,9 @@ import pytest
 import requests
 from rdflib import Dataset, Graph, URIRef
 
-from hcn_ld.formats import RDF_FORMATS
+from hcn_ld.rdf.formats import RDF_FORMATS
 from tests.conftest import run_cli
-from tests.server import running_server
+from tests.support.server import running_server
 
 #: One resource of each kind, as paths under the base (the ontology term is a fragment).
 RESOURCES = {

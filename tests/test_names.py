@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hcn_ld.linking.names import similarity
+from hcn_ld.build.linking.names import similarity
 
 SAME = [
     ("UNIVERSIDAD POLITECNICA DE MADRID", "Universidad Politécnica de Madrid"),  # case, accents

@@ -10,12 +10,12 @@ import sys
 
 from rdflib import Graph, Literal
 
+from hcn_ld.build.importers.common import ImportLog
+from hcn_ld.build.importers.keep import partitions, read_keep, read_projects
+from hcn_ld.build.partitions import MappingJob
 from hcn_ld.config import Settings
-from hcn_ld.importers.common import ImportLog
-from hcn_ld.importers.keep import partitions, read_keep, read_projects
-from hcn_ld.partitions import MappingJob
-from hcn_ld.uris import Minter
-from hcn_ld.vocab import EURIO
+from hcn_ld.rdf.uris import Minter
+from hcn_ld.rdf.vocab import EURIO
 from tests.conftest import ROOT
 
 

@@ -8,10 +8,10 @@ eurio:hasGeographicalLocation -> EU country.
 
 from __future__ import annotations
 
-from hcn_ld import facets
-from hcn_ld.search import index_for
+from hcn_ld.derived.search import index_for
 from hcn_ld.store import LocalStore
 from hcn_ld.store.base import GraphFile
+from hcn_ld.web import facets
 from hcn_ld.web.project import project_view, rows
 from tests.conftest import run_cli
 

@@ -14,7 +14,7 @@ from hcn_ld.store import LocalStore
 from hcn_ld.store.base import GraphFile
 from hcn_ld.store.local import TRUST_COUNT
 from tests.conftest import run_cli
-from tests.server import running_server
+from tests.support.server import running_server
 from tests.test_shapes import edit
 
 

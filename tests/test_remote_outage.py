@@ -12,9 +12,9 @@ from pathlib import Path
 
 import requests
 
-from hcn_ld.store.servers import free_port, oxigraph_binary
 from tests.conftest import run_cli
-from tests.server import running_server
+from tests.support.server import running_server
+from tests.support.servers import free_port, oxigraph_binary
 
 PAGE = "id/project/healthclusternet"
 ASK = "sparql?query=ASK%7B%3Fs%20a%20%3Fc%7D"

@@ -12,7 +12,7 @@ from hcn_ld.store import NoData, open_store
 from hcn_ld.store.base import GraphFile, StoreError
 from hcn_ld.store.remote import Endpoints
 from tests.conftest import run_cli
-from tests.server import running_server
+from tests.support.server import running_server
 from tests.test_shapes import edit
 
 REMOTE_KINDS = ("oxigraph", "virtuoso")

@@ -16,7 +16,7 @@ import psutil
 import pytest
 import requests
 
-from tests.server import running_server
+from tests.support.server import running_server
 
 QUERY_TIMEOUT = 6
 #: A cross product of every triple five times over: runs until the time limit stops it.
@@ -79,11 +79,11 @@ def test_burst_of_heavy_queries_does_not_starve_cheap_requests(server):
 
 def _workers(master: psutil.Process) -> list[psutil.Process]:
     """The workers of a server (children of the master that run the app)."""
-    return [p for p in master.children() if "hcn_ld.executor" not in " ".join(p.cmdline())]
+    return [p for p in master.children() if "hcn_ld.sparql.executor" not in " ".join(p.cmdline())]
 
 
 def test_killed_worker_mid_request_server_keeps_answering(built_store):
-    from tests.server import _RUNNING
+    from tests.support.server import _RUNNING
 
     with running_server(built_store, ["--query-timeout", "20"], workers=2) as url:
         master = psutil.Process(_RUNNING[url][0].pid)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 
-from hcn_ld.search import INDEX_NAME, LAYOUT, index_for
+from hcn_ld.derived.search import INDEX_NAME, LAYOUT, index_for
 from hcn_ld.store import LocalStore
 from tests.conftest import run_cli
 

@@ -16,9 +16,9 @@ from urllib.parse import quote, urlencode
 import pytest
 import requests
 
-from tests.browser import browser_page
 from tests.conftest import run_cli
-from tests.server import running_server
+from tests.support.browser import browser_page
+from tests.support.server import running_server
 
 TOKEN = "s3cret-token-for-tests"
 PROJECT = "id/project/healthclusternet"

@@ -15,14 +15,14 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, SKOS, VOID, XSD
 
+from hcn_ld.build.importers.cordis import read_cordis
+from hcn_ld.build.mapping import Mapped
+from hcn_ld.build.pipeline import map_data
+from hcn_ld.build.shaclsparql import UnsupportedShape, compile_shapes, validate_store
+from hcn_ld.build.validation import Report, shapes_graph, validate
 from hcn_ld.config import Settings
-from hcn_ld.importers.cordis import read_cordis
-from hcn_ld.mapping import Mapped
-from hcn_ld.pipeline import map_data
-from hcn_ld.shaclsparql import UnsupportedShape, compile_shapes, validate_store
-from hcn_ld.uris import Minter
-from hcn_ld.validation import Report, shapes_graph, validate
-from hcn_ld.vocab import EURIO, GEO, HCN, SCHEMA, SH
+from hcn_ld.rdf.uris import Minter
+from hcn_ld.rdf.vocab import EURIO, GEO, HCN, SCHEMA, SH
 from tests.conftest import ORGANISATIONS, PROJECTS
 from tests.test_partitions import key, planted_corpus
 from tests.test_shapes import BROKEN, edit

@@ -15,7 +15,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID
 from hcn_ld.store import LocalStore
 from hcn_ld.store.base import GraphFile
 from tests.conftest import run_cli
-from tests.server import running_server
+from tests.support.server import running_server
 
 BASE = "https://w3id.org/hcn/"
 SPDX = Namespace("http://spdx.org/rdf/terms#")

@@ -13,7 +13,7 @@ import requests
 
 from hcn_ld.store import LocalStore
 from hcn_ld.store.base import GraphFile
-from tests.server import executor_cpu_times, running_server
+from tests.support.server import executor_cpu_times, running_server
 
 GRAPH = "http://example.org/graph/synthetic"
 #: A cross join: long enough (about a second) to show up in the executor's CPU time.

@@ -14,11 +14,11 @@ import rdflib.compare
 import requests
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 
+from hcn_ld.rdf.vocab import sparql_prologue
 from hcn_ld.store import is_remote
-from hcn_ld.vocab import sparql_prologue
 from hcn_ld.web.sparql import examples
 from tests.conftest import PREFIXES
-from tests.server import executor_cpu_times, running_server
+from tests.support.server import executor_cpu_times, running_server
 
 TIMEOUT = 2
 ROW_LIMIT = 100

@@ -16,12 +16,12 @@ import rdflib
 import requests
 from rdflib.compare import isomorphic
 
-from hcn_ld import formats
-from hcn_ld.executor import Request as QueryRequest
-from hcn_ld.executor import written
-from hcn_ld.sparqltext import is_lookup
+from hcn_ld.rdf import formats
+from hcn_ld.sparql.executor import Request as QueryRequest
+from hcn_ld.sparql.executor import written
+from hcn_ld.sparql.text import is_lookup
 from hcn_ld.store import open_store
-from tests.server import executor_cpu_times, running_server
+from tests.support.server import executor_cpu_times, running_server
 
 PROJECT = "https://w3id.org/hcn/id/project/healthclusternet"
 

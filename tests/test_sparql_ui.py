@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 import pytest
 
 from hcn_ld.web.sparql import examples
-from tests.browser import browser_page
-from tests.server import running_server
+from tests.support.browser import browser_page
+from tests.support.server import running_server
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from hcn_ld.sparqltext import (
+from hcn_ld.sparql.text import (
     Refused,
     check_services,
     is_lookup,

@@ -19,10 +19,10 @@ import requests
 from rdflib import RDF, RDFS, Graph, Namespace
 from rdflib.collection import Collection
 
-from tests.conftest import SHARED, run_cli
-from tests.server import running_server
+from tests.conftest import TEST_DATA, run_cli
+from tests.support.server import running_server
 
-SUITE = SHARED / "w3c" / "sparql11" / "protocol"
+SUITE = TEST_DATA / "w3c" / "sparql11" / "protocol"
 MANIFEST = SUITE / "manifest.ttl"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")

@@ -16,10 +16,10 @@ import pytest
 import requests
 from rdflib import Graph, Namespace
 
-from tests.conftest import SHARED, run_cli
-from tests.server import running_server
+from tests.conftest import TEST_DATA, run_cli
+from tests.support.server import running_server
 
-SUITES = [SHARED / "w3c" / "sparql11" / name for name in ("json-res", "csv-tsv-res")]
+SUITES = [TEST_DATA / "w3c" / "sparql11" / name for name in ("json-res", "csv-tsv-res")]
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 QT = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-query#")
 MEDIA_TYPES = {

@@ -114,7 +114,7 @@ class Store(ABC):
         """Where the dumps of the current version were written at publish time, if anywhere.
 
         Stores that do not keep dumps return ``None``; the web app then writes them itself
-        (see :mod:`hcn_ld.dumps`).
+        (see :mod:`hcn_ld.derived.dumps`).
         """
         return None
 
@@ -135,7 +135,7 @@ class Store(ABC):
         """The full-text index written with the current version at publish time, if any.
 
         Stores that write none return ``None``; the web app then builds one per version on
-        first use (see :func:`hcn_ld.search.index_for`).
+        first use (see :func:`hcn_ld.derived.search.index_for`).
         """
         return None
 

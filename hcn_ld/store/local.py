@@ -8,12 +8,12 @@ Layout of a store directory::
       generations/<id>/oxigraph/                     (RocksDB, never written after publish)
       generations/<id>/manifest.json                 (graphs, counts, publish info)
       generations/<id>/dumps/                        (whole-dataset dumps + checksums)
-      generations/<id>/search.sqlite                 (full-text index, see hcn_ld.search)
+      generations/<id>/search.sqlite                 (full-text index, see hcn_ld.derived.search)
 
 A publish copies the current generation (a RocksDB checkpoint: hard links, cheap), replaces
 its own graphs in the copy (or, when they are most of the data, bulk-loads them into a fresh
 store beside copies of the other graphs), lets the caller check the result (SHACL, see
-:mod:`hcn_ld.pipeline`), and only then points ``current`` at it. Readers hold a
+:mod:`hcn_ld.build.pipeline`), and only then points ``current`` at it. Readers hold a
 ``Store.read_only`` handle on one generation and reopen when ``current`` moves, so they never
 see a half-written store and a failed or killed publish changes nothing they serve.
 
@@ -48,8 +48,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from hcn_ld.dumps import MANIFEST, write_dumps
-from hcn_ld.search import INDEX_NAME, write_index
+from hcn_ld.derived.dumps import MANIFEST, write_dumps
+from hcn_ld.derived.search import INDEX_NAME, write_index
 from hcn_ld.store.base import Check, Deriving, GraphFile, NoData, QueryResult, Store, StoreError
 
 #: Generations kept besides the current one (readers may still hold them open).

@@ -70,7 +70,7 @@ import urllib3
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 from SPARQLWrapper import POST, SPARQLWrapper
 
-from hcn_ld.sparqltext import from_named, rename_iris
+from hcn_ld.sparql.text import from_named, rename_iris
 from hcn_ld.store.base import (
     Check,
     GraphFile,

@@ -2,7 +2,7 @@
 the latest build's validation status.
 
 The per-country and per-year figures are the facet counts of the project list
-(:mod:`hcn_ld.facets`), so every bar links to the projects it counts.
+(:mod:`hcn_ld.web.facets`), so every bar links to the projects it counts.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup
 
-from hcn_ld.facets import BY_NAME, Selection, facet_query
 from hcn_ld.store import Store
 from hcn_ld.web.charts import Bar, bar_chart
 from hcn_ld.web.display import compact
+from hcn_ld.web.facets import BY_NAME, Selection, facet_query
 from hcn_ld.web.languages import labels
 from hcn_ld.web.project import rows
 from hcn_ld.web.urls import Urls

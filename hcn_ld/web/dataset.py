@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 
+from hcn_ld.rdf.vocab import SD
 from hcn_ld.store import Store
-from hcn_ld.vocab import SD
 from hcn_ld.web import site
 from hcn_ld.web.dumps import dump_entries
 from hcn_ld.web.urls import DATASET_PATH, Urls

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, FOAF, RDFS, SKOS
 
+from hcn_ld.rdf.vocab import EURIO, SCHEMA
 from hcn_ld.store import Store
-from hcn_ld.vocab import EURIO, SCHEMA
 
 #: Properties that name a resource, best first.
 LABEL_PROPERTIES = (

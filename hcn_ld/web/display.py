@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from hcn_ld.vocab import PREFIXES
+from hcn_ld.rdf.vocab import PREFIXES
 from hcn_ld.web.describe import LABEL_PROPERTIES
 from hcn_ld.web.urls import Urls
 

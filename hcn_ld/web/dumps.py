@@ -15,7 +15,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, render_template, send_file
 
-from hcn_ld.dumps import CHECKSUMS, MANIFEST, read_manifest, write_dumps
+from hcn_ld.derived.dumps import CHECKSUMS, MANIFEST, read_manifest, write_dumps
 from hcn_ld.store.base import RETRY_AFTER, Deriving
 from hcn_ld.web import site
 from hcn_ld.web.urls import for_request
@@ -48,7 +48,7 @@ def _write_own() -> Path:
 
 
 def dump_entries() -> list[dict[str, object]]:
-    """What :func:`hcn_ld.dumps.write_dumps` recorded for the served version (nothing while
+    """What :func:`hcn_ld.derived.dumps.write_dumps` recorded for the served version (nothing while
     they are being written)."""
     try:
         return read_manifest(dumps_folder())

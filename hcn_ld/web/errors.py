@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from hcn_ld.formats import HTML, RDF_FORMATS, negotiate
+from hcn_ld.rdf.formats import HTML, RDF_FORMATS, negotiate
 from hcn_ld.store import NoData
 from hcn_ld.store.base import RETRY_AFTER, UNAVAILABLE, StoreError
 from hcn_ld.web import site

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from hcn_ld.rdf.uris import TYPES
 from hcn_ld.store import Store
-from hcn_ld.uris import TYPES
 from hcn_ld.web import site
 from hcn_ld.web.dashboard import home_parts
 from hcn_ld.web.dataset import DESCRIPTION, TITLE

@@ -22,7 +22,7 @@ from typing import Any
 
 from flask import Response, request
 
-from hcn_ld.formats import Format
+from hcn_ld.rdf.formats import Format
 from hcn_ld.web.replay import REPLAYABLE
 
 #: Caches may keep a representation a minute, then revalidate it with its ETag.

@@ -1,7 +1,8 @@
 """Literals in the reader's language: ``Accept-Language`` -> wanted languages -> best label.
 
 The interface is English; data literals are shown in the first language the browser asks for
-that the data has, else untagged, else English, else any (:func:`hcn_ld.search.pick_language`).
+that the data has, else untagged, else English, else any
+(:func:`hcn_ld.derived.search.pick_language`).
 
     >>> with_fallbacks(["fr-BE", "de"])
     ['fr-be', 'fr', 'de', 'en']
@@ -15,10 +16,10 @@ from collections.abc import Iterable, Sequence
 import pyoxigraph as ox
 from flask import has_request_context, request
 
-from hcn_ld.facets import sparql_iri
-from hcn_ld.search import pick_language
+from hcn_ld.derived.search import pick_language
+from hcn_ld.rdf.vocab import PREFIXES, sparql_prologue
 from hcn_ld.store import Store
-from hcn_ld.vocab import PREFIXES, sparql_prologue
+from hcn_ld.web.facets import sparql_iri
 
 #: Properties that name a resource, best first.
 LABELS = (

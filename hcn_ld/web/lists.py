@@ -8,7 +8,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, abort, render_template, request
 
-from hcn_ld.uris import TYPES
+from hcn_ld.rdf.uris import TYPES
 from hcn_ld.web import site
 from hcn_ld.web.describe import labels
 from hcn_ld.web.display import compact

@@ -29,8 +29,8 @@ from flask import Flask
 from werkzeug.http import parse_etags
 from werkzeug.wrappers import Request
 
-from hcn_ld.executor import NoAnswer
-from hcn_ld.sparqltext import is_lookup, is_volatile, service_endpoints
+from hcn_ld.sparql.executor import NoAnswer
+from hcn_ld.sparql.text import is_lookup, is_volatile, service_endpoints
 from hcn_ld.store import StoreError
 from hcn_ld.store.base import RETRY_AFTER, UNAVAILABLE, QueryTimeout
 from hcn_ld.web.http import CORS

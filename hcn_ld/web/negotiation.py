@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from flask import abort, redirect, render_template, request
 from werkzeug.exceptions import NotAcceptable
 
-from hcn_ld.formats import HTML, RDF_FORMATS, Format, by_media_type, by_name, negotiate
+from hcn_ld.rdf.formats import HTML, RDF_FORMATS, Format, by_media_type, by_name, negotiate
 from hcn_ld.web import site
 from hcn_ld.web.http import Representation, alternates, page_number, representation, respond
 from hcn_ld.web.languages import wanted
@@ -85,7 +85,7 @@ def requested_format(suffix: Format | None) -> Format:
 
 @lru_cache(maxsize=512)
 def _negotiate(accept: str | None) -> Format | None:
-    """:func:`~hcn_ld.formats.negotiate` over :data:`OFFERED`, remembered per header value."""
+    """:func:`~hcn_ld.rdf.formats.negotiate` over :data:`OFFERED`, remembered per header value."""
     return negotiate(accept, OFFERED, HTML)
 
 

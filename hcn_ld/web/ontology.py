@@ -13,8 +13,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint
 
-from hcn_ld.pipeline import ONTOLOGY_GRAPH
-from hcn_ld.uris import Minter
+from hcn_ld.build.pipeline import ONTOLOGY_GRAPH
+from hcn_ld.rdf.uris import Minter
 from hcn_ld.web import site
 from hcn_ld.web.describe import best_labels, label_quads, mentioned
 from hcn_ld.web.display import Display

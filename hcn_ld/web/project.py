@@ -19,10 +19,10 @@ from decimal import Decimal, InvalidOperation
 
 from markupsafe import Markup
 
-from hcn_ld.facets import sparql_iri
-from hcn_ld.search import pick_language
+from hcn_ld.derived.search import pick_language
+from hcn_ld.rdf.vocab import sparql_prologue
 from hcn_ld.store import Store
-from hcn_ld.vocab import sparql_prologue
+from hcn_ld.web.facets import sparql_iri
 from hcn_ld.web.languages import labels, texts
 from hcn_ld.web.maps import MapPoint, europe_svg
 from hcn_ld.web.urls import Urls

@@ -4,7 +4,7 @@ GET /projects                                    -> every project
 GET /projects?theme=id/theme/procurement&from=2005&to=2006&status=finished
 
 Every choice is a URL parameter (so every view can be shared and reopened); the page shows
-the SPARQL query of the list with a link to run it at the endpoint. See :mod:`hcn_ld.facets`.
+the SPARQL query of the list with a link to run it at the endpoint. See :mod:`hcn_ld.web.facets`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request
 
-from hcn_ld import facets
-from hcn_ld.web import site
+from hcn_ld.web import facets, site
 from hcn_ld.web.languages import labels, wanted
 from hcn_ld.web.project import rows, when
 from hcn_ld.web.urls import Urls, for_request

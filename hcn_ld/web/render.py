@@ -5,7 +5,7 @@ writing; pyoxigraph writes every format except compact JSON-LD, which rdflib com
 the published ``@context`` (:func:`context`).
 
     >>> import pyoxigraph as ox
-    >>> from hcn_ld.formats import by_name
+    >>> from hcn_ld.rdf.formats import by_name
     >>> from hcn_ld.web.urls import Urls
     >>> q = ox.Quad(ox.NamedNode("https://w3id.org/hcn/id/theme/x"),
     ...             ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("X"))
@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable
 import pyoxigraph as ox
 import rdflib
 
-from hcn_ld.formats import RDF_FORMATS, Format
-from hcn_ld.vocab import HYDRA, PREFIXES
+from hcn_ld.rdf.formats import RDF_FORMATS, Format
+from hcn_ld.rdf.vocab import HYDRA, PREFIXES
 from hcn_ld.web.urls import Urls
 
 Renderer = Callable[[list[ox.Quad], Urls], bytes]

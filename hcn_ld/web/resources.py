@@ -14,7 +14,7 @@ import json
 import pyoxigraph as ox
 from flask import Blueprint
 
-from hcn_ld.vocab import SCHEMA
+from hcn_ld.rdf.vocab import SCHEMA
 from hcn_ld.web import project, site
 from hcn_ld.web.dataset import dataset_quads, graph_quads
 from hcn_ld.web.describe import Description, describe, label_quads, mentioned

@@ -3,15 +3,15 @@
 GET /search?q=health             -> ranked hits with snippets (HTML)
 GET /search.json?q=health        -> the same as JSON (also /search with Accept: application/json)
 
-The index is :mod:`hcn_ld.search` (SQLite FTS5 written with each published version).
+The index is :mod:`hcn_ld.derived.search` (SQLite FTS5 written with each published version).
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
 
-from hcn_ld import search as fulltext
-from hcn_ld.formats import HTML, JSON, negotiate
+from hcn_ld.derived import search as fulltext
+from hcn_ld.rdf.formats import HTML, JSON, negotiate
 from hcn_ld.web import site
 from hcn_ld.web.languages import wanted
 from hcn_ld.web.urls import for_request

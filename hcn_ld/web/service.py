@@ -12,9 +12,9 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, VOID, XSD
 
-from hcn_ld import formats
 from hcn_ld.config import Settings
-from hcn_ld.vocab import PREFIXES, SD
+from hcn_ld.rdf import formats
+from hcn_ld.rdf.vocab import PREFIXES, SD
 
 #: W3C format IRIs (https://www.w3.org/ns/formats/) of the formats the endpoint writes.
 W3C_FORMATS = {

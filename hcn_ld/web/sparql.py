@@ -4,7 +4,7 @@ Queries by GET, by form POST and by ``application/sparql-query`` POST; updates (
 server's bearer token) by form POST and ``application/sparql-update`` POST. Queries on the
 embedded store run in a killable child process that streams the answer already serialized;
 queries on a remote store, and lookups that cannot run long (one resource, one triple pattern)
-on either, are answered in the request's thread (:mod:`hcn_ld.executor`).
+on either, are answered in the request's thread (:mod:`hcn_ld.sparql.executor`).
 
     $ curl -H 'Accept: text/csv' 'http://127.0.0.1:8080/sparql?query=SELECT+*+{?s+?p+?o}+LIMIT+3'
 """
@@ -24,14 +24,14 @@ from typing import NamedTuple
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
-from hcn_ld import formats
 from hcn_ld.config import Settings
-from hcn_ld.executor import Answer, ExecutorPool, Frame, NoAnswer, written
-from hcn_ld.executor import Request as QueryRequest
-from hcn_ld.sparqltext import Refused, check_services, is_lookup, is_volatile, with_using
+from hcn_ld.rdf import formats
+from hcn_ld.rdf.vocab import sparql_prologue
+from hcn_ld.sparql.executor import Answer, ExecutorPool, Frame, NoAnswer, written
+from hcn_ld.sparql.executor import Request as QueryRequest
+from hcn_ld.sparql.text import Refused, check_services, is_lookup, is_volatile, with_using
 from hcn_ld.store import NoData, StoreError, is_remote
 from hcn_ld.store.base import RETRY_AFTER, UNAVAILABLE, QueryTimeout
-from hcn_ld.vocab import sparql_prologue
 from hcn_ld.web import site
 from hcn_ld.web.http import RenderCache
 from hcn_ld.web.replay import REPLAYABLE
@@ -249,7 +249,7 @@ def execute(app: Flask, query: QueryRequest, key: tuple | None) -> Execution:
     remembered answers (under ``key``), in the request's thread (a lookup, a remote store's
     query: made whole), or in a query process (streamed when large).
 
-    Raises :class:`~hcn_ld.executor.NoAnswer` (status 503: the store is unavailable) and
+    Raises :class:`~hcn_ld.sparql.executor.NoAnswer` (status 503: the store is unavailable) and
     :class:`QueryTimeout`.
     """
     current = app.extensions["hcn"]

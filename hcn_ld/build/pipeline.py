@@ -19,16 +19,18 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from tqdm import tqdm
 
-from hcn_ld import partitions, uris
+from hcn_ld.build import partitions
+
+from hcn_ld.rdf import uris
 from hcn_ld.config import Settings
-from hcn_ld.importers.common import ImportLog
-from hcn_ld.mapping import Mapped, map_sources
-from hcn_ld.shaclsparql import validate_store
-from hcn_ld.sources import load_sources
+from hcn_ld.build.importers.common import ImportLog
+from hcn_ld.build.mapping import Mapped, map_sources
+from hcn_ld.build.shaclsparql import validate_store
+from hcn_ld.build.sources import load_sources
 from hcn_ld.store import is_remote, open_store
 from hcn_ld.store.base import GraphFile
-from hcn_ld.uris import Minter
-from hcn_ld.validation import Report, ontology_graph, validate
+from hcn_ld.rdf.uris import Minter
+from hcn_ld.build.validation import Report, ontology_graph, validate
 
 #: Threads that validate a large import (the store answers their queries in parallel).
 THREADS = os.cpu_count() or 1
@@ -144,9 +146,9 @@ def import_partitioned(
     workers: int | None = None,
     incremental: bool = False,
 ) -> Imported:
-    """Map ``items`` in worker processes (:class:`hcn_ld.partitions.MappingJob`) while
+    """Map ``items`` in worker processes (:class:`hcn_ld.build.partitions.MappingJob`) while
     bulk-loading each finished file as ``{base}graph/{source}`` into a new version of the
-    store, validate it there with the shapes compiled to SPARQL (:mod:`hcn_ld.shaclsparql`)
+    store, validate it there with the shapes compiled to SPARQL (:mod:`hcn_ld.build.shaclsparql`)
     and switch to it only if it conforms (:class:`BuildFailed` otherwise; nothing changes).
 
     ``incremental``: only the partitions new or changed since the last incremental import of

@@ -1,7 +1,7 @@
 """Run SPARQL queries for the web: in a killable child process, or in the calling thread.
 
 pyoxigraph cannot cancel a running query, so each web worker keeps one child process
-(``python -m hcn_ld.executor STORE``) holding its own store handle (read-only for the
+(``python -m hcn_ld.sparql.executor STORE``) holding its own store handle (read-only for the
 embedded store, or an in-memory copy of a small enough generation). The child
 serializes results straight into the requested format and sends the bytes back in frames;
 when a query overruns its time limit the parent kills the child (freeing the CPU at once),
@@ -41,11 +41,13 @@ from functools import partial
 from types import MappingProxyType
 from typing import IO, NamedTuple
 
-from hcn_ld import formats, results, sparqltext
-from hcn_ld.formats import Format
+from hcn_ld.rdf import formats
+from hcn_ld.rdf.formats import Format
+from hcn_ld.rdf.vocab import PREFIXES
+from hcn_ld.sparql import results
+from hcn_ld.sparql import text as sparqltext
 from hcn_ld.store import LocalStore, Store, StoreError, open_store
 from hcn_ld.store.base import QueryResult, QueryTimeout
-from hcn_ld.vocab import PREFIXES
 
 _FRAME = struct.Struct(">cI")
 #: Scheduling priority of queries that run longer than DEMOTE_AFTER seconds and of a child's
@@ -114,7 +116,13 @@ class Executor:
         store, does not count against a query's time limit)."""
         if self._child is None or self._child.poll() is not None:
             self._child = _spawn(
-                [sys.executable, "-m", "hcn_ld.executor", self.store, str(self.memory_triples)]
+                [
+                    sys.executable,
+                    "-m",
+                    "hcn_ld.sparql.executor",
+                    self.store,
+                    str(self.memory_triples),
+                ]
             )
             self._frames = _FrameReader(self._child.stdout.fileno())  # type: ignore[union-attr]
             try:

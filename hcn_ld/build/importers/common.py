@@ -33,12 +33,12 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
-from hcn_ld import uris
-from hcn_ld.countries import Country
-from hcn_ld.partitions import Triple
-from hcn_ld.sources import Origin
-from hcn_ld.uris import Minter
-from hcn_ld.vocab import EURIO
+from hcn_ld.rdf import uris
+from hcn_ld.rdf.countries import Country
+from hcn_ld.build.partitions import Triple
+from hcn_ld.build.sources import Origin
+from hcn_ld.rdf.uris import Minter
+from hcn_ld.rdf.vocab import EURIO
 
 
 class RowError(Exception):
@@ -49,7 +49,7 @@ class RowError(Exception):
         self.file, self.line, self.column, self.why = file, line, column, why
 
     def __reduce__(self) -> tuple[type[RowError], tuple[str, int, str, str]]:
-        # worker processes send their errors back pickled (hcn_ld.partitions)
+        # worker processes send their errors back pickled (hcn_ld.build.partitions)
         return RowError, (self.file, self.line, self.column, self.why)
 
 

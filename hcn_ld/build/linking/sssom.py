@@ -1,6 +1,6 @@
 """Write links as an SSSOM mapping table: TSV with its YAML metadata block (``#`` lines).
 
->>> from hcn_ld.linking.links import Link
+>>> from hcn_ld.build.linking.links import Link
 >>> import io
 >>> out = io.StringIO()
 >>> link = Link("geonames", "https://w3id.org/hcn/id/place/graz", "Graz",
@@ -17,8 +17,8 @@ import csv
 import datetime as dt
 from typing import TextIO
 
-from hcn_ld.linking.links import SEMAPV, Link
-from hcn_ld.vocab import PREFIXES
+from hcn_ld.build.linking.links import SEMAPV, Link
+from hcn_ld.rdf.vocab import PREFIXES
 
 COLUMNS = (
     "subject_id",

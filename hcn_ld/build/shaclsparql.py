@@ -45,8 +45,8 @@ from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
 from hcn_ld.config import Settings
-from hcn_ld.sources import Origin
-from hcn_ld.validation import (
+from hcn_ld.build.sources import Origin
+from hcn_ld.build.validation import (
     Finding,
     Report,
     ontology_graph,
@@ -54,7 +54,7 @@ from hcn_ld.validation import (
     shapes_graph,
     sort_findings,
 )
-from hcn_ld.vocab import SH
+from hcn_ld.rdf.vocab import SH
 
 Graphs = ox.NamedNode | Sequence[ox.NamedNode] | None
 
@@ -674,7 +674,7 @@ def validate_store(
 ) -> Report:
     """Validate the data of a pyoxigraph store (``graph``: a named graph or a list of them;
     None = the store's default graph) against the shapes; the same findings as
-    :func:`hcn_ld.validation.validate`, with origins looked up in ``origins``.
+    :func:`hcn_ld.build.validation.validate`, with origins looked up in ``origins``.
 
     ``store`` is an open Store or the directory of one; with ``workers=2`` two threads share
     the queries.

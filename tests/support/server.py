@@ -105,7 +105,7 @@ def executor_cpu_times(store: str | os.PathLike[str]) -> dict[int, int]:
             stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if b"hcn_ld.executor" in cmdline and str(store).encode() in cmdline:
+        if b"hcn_ld.sparql.executor" in cmdline and str(store).encode() in cmdline:
             times[int(proc.name)] = int(stat[11]) + int(stat[12])
     return times
 

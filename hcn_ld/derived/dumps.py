@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from hcn_ld.formats import Format, by_name
-from hcn_ld.vocab import PREFIXES
+from hcn_ld.rdf.formats import Format, by_name
+from hcn_ld.rdf.vocab import PREFIXES
 
 if TYPE_CHECKING:  # the store imports this module to write dumps at publish time
     from hcn_ld.store.base import QueryResult

@@ -6,7 +6,7 @@ processes map a share of the items each and append every partition's triples to 
 N-Triples file, ready for the store's bulk loader; nodes shared by many partitions
 (organisations, programmes, places) are described identically in each, so a worker writes a
 subject's triples only the first time it meets it. Validation then runs over the loaded
-store (:mod:`hcn_ld.shaclsparql`).
+store (:mod:`hcn_ld.build.shaclsparql`).
 
 With the fingerprints of a previous import (a hash of each partition's triples), the subjects
 of new or changed partitions are collected, and the whole triples of those partitions written
@@ -35,12 +35,12 @@ from rdflib import Literal, URIRef
 from rdflib.plugins.serializers.nt import _nt_row
 
 from hcn_ld.config import Settings
-from hcn_ld.mapping import Mapped
-from hcn_ld.sources import Origin
-from hcn_ld.validation import Finding, Report, sort_findings
+from hcn_ld.build.mapping import Mapped
+from hcn_ld.build.sources import Origin
+from hcn_ld.build.validation import Finding, Report, sort_findings
 
 if TYPE_CHECKING:
-    from hcn_ld.importers.common import ImportLog
+    from hcn_ld.build.importers.common import ImportLog
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
@@ -162,7 +162,7 @@ class MappingJob:
         workers: int | None = None,
         previous: dict[str, str] | None = None,
     ) -> None:
-        from hcn_ld.importers.common import ImportLog
+        from hcn_ld.build.importers.common import ImportLog
 
         global _JOB
         self.started = time.perf_counter()
@@ -206,7 +206,7 @@ class MappingJob:
 
     def result(self) -> tuple[Written, ImportLog]:
         """What the workers wrote, and the merged import log (waits for them)."""
-        from hcn_ld.importers.common import ImportLog
+        from hcn_ld.build.importers.common import ImportLog
 
         if self._result is None:
             mapped = Written(changed_subjects=set() if self.previous is not None else None)

@@ -5,7 +5,7 @@ CSV, TSV) to stop at a row limit; graphs go through ``pyoxigraph.serialize`` on 
 iterator. ``bound`` cuts a result to the limit and tells whether it did::
 
     >>> import io, pyoxigraph as ox
-    >>> from hcn_ld.formats import by_name
+    >>> from hcn_ld.rdf.formats import by_name
     >>> store = ox.Store()
     >>> out = io.BytesIO()
     >>> rows = bound(store.query("SELECT ?x { VALUES ?x { 1 2 3 } }"), limit=2)
@@ -28,9 +28,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from hcn_ld.formats import Format
+from hcn_ld.rdf.formats import Format
+from hcn_ld.rdf.vocab import PREFIXES
 from hcn_ld.store.base import QueryResult
-from hcn_ld.vocab import PREFIXES
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -76,9 +76,9 @@ def whole(result: ox.QuerySolutions, fmt: Format, limit: int) -> bytes | None:
     bytes show it holds at most ``limit`` (None otherwise: ``result`` is used up).
 
     Quicker than :func:`write` for the small answers of lookups (see
-    :func:`hcn_ld.sparqltext.capped`): no Python code runs per row.
+    :func:`hcn_ld.sparql.text.capped`): no Python code runs per row.
 
-        >>> from hcn_ld.formats import by_name
+        >>> from hcn_ld.rdf.formats import by_name
         >>> query = "SELECT ?x { VALUES ?x { 1 2 3 } } LIMIT 3"
         >>> whole(ox.Store().query(query), by_name("csv"), limit=100)
         b'x\\r\\n1\\r\\n2\\r\\n3\\r\\n'
@@ -98,7 +98,7 @@ def write(
     """Serialize a bounded result as ``fmt`` (a graph with ``prefixes``) into ``out``, or
     return the bytes if ``out`` is None, as ``pyoxigraph.serialize`` does.
 
-        >>> from hcn_ld.formats import by_name
+        >>> from hcn_ld.rdf.formats import by_name
         >>> write(bound(ox.Store().query("ASK {}")), by_name("csv"))
         b'true'
     """

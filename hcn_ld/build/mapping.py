@@ -4,7 +4,7 @@ The result is an rdflib graph plus, for every IRI minted, the record it came fro
 SHACL report can point a data editor at a file and line)::
 
     >>> from hcn_ld.config import ROOT
-    >>> from hcn_ld.sources import load_sources
+    >>> from hcn_ld.build.sources import load_sources
     >>> mapped = map_sources(load_sources(ROOT / "data"), Minter("https://w3id.org/hcn/"))
     >>> len(mapped.graph) > 100
     True
@@ -24,10 +24,10 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
-from hcn_ld import uris
-from hcn_ld.sources import Origin, Record, SourceError, Sources
-from hcn_ld.uris import Minter
-from hcn_ld.vocab import CV, EURIO, GEO, HCN, LOCN, PREFIXES, SCHEMA
+from hcn_ld.rdf import uris
+from hcn_ld.build.sources import Origin, Record, SourceError, Sources
+from hcn_ld.rdf.uris import Minter
+from hcn_ld.rdf.vocab import CV, EURIO, GEO, HCN, LOCN, PREFIXES, SCHEMA
 
 EVENT_KINDS = {
     "inter-regional-workshop": HCN.InterRegionalWorkshop,

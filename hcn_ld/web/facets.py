@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from hcn_ld.vocab import PREFIXES
+from hcn_ld.rdf.vocab import PREFIXES
 
 
 @dataclass(frozen=True)

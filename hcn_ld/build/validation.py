@@ -1,7 +1,7 @@
 """Stage 3: validate mapped RDF against the SHACL shapes and explain the result to a data editor.
 
 >>> from hcn_ld.config import Settings
->>> from hcn_ld.pipeline import map_data
+>>> from hcn_ld.build.pipeline import map_data
 >>> report = validate(map_data(Settings()), Settings())
 >>> report.conforms
 True
@@ -18,9 +18,9 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF
 
 from hcn_ld.config import Settings
-from hcn_ld.mapping import Mapped
-from hcn_ld.sources import Origin
-from hcn_ld.vocab import SH
+from hcn_ld.build.mapping import Mapped
+from hcn_ld.build.sources import Origin
+from hcn_ld.rdf.vocab import SH
 
 
 @dataclass(frozen=True)

@@ -212,7 +212,7 @@ def check_services(text: str, allowlist: Sequence[str]) -> None:
     >>> check_services("SELECT * { SERVICE <http://example.org/sparql> {} }", [])
     ... # doctest: +ELLIPSIS +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
-    hcn_ld.sparqltext.Refused: SERVICE <http://example.org/sparql> refused: ...
+    hcn_ld.sparql.text.Refused: SERVICE <http://example.org/sparql> refused: ...
     """
     for endpoint in service_endpoints(text):
         if endpoint is None:

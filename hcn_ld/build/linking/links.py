@@ -3,7 +3,7 @@
 Each link carries its method (an SSSOM mapping justification plus a comment) and a score;
 :func:`link_all` gathers them, :func:`linkset_graph` turns them into RDF (the link triples,
 one SSSOM ``owl:Axiom`` per link, a ``void:Linkset`` per kind of link) and
-:mod:`hcn_ld.linking.sssom` writes the SSSOM table::
+:mod:`hcn_ld.build.linking.sssom` writes the SSSOM table::
 
     >>> LINKSETS["nuts-2021"].predicate
     rdflib.term.URIRef('https://w3id.org/hcn/ontology#nuts3Region2021')
@@ -22,17 +22,17 @@ from rapidfuzz import fuzz, process
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
 
-from hcn_ld import uris
-from hcn_ld.countries import EU_TO_ISO
-from hcn_ld.linking.endpoint import Endpoint
-from hcn_ld.linking.names import fold, normalise, score
-from hcn_ld.mapping import new_graph
-from hcn_ld.uris import Minter
-from hcn_ld.vocab import EURIO, HCN, PREFIXES
+from hcn_ld.rdf import uris
+from hcn_ld.rdf.countries import EU_TO_ISO
+from hcn_ld.build.linking.endpoint import Endpoint
+from hcn_ld.build.linking.names import fold, normalise, score
+from hcn_ld.build.mapping import new_graph
+from hcn_ld.rdf.uris import Minter
+from hcn_ld.rdf.vocab import EURIO, HCN, PREFIXES
 
 SSSOM = Namespace("https://w3id.org/sssom/")
 SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
-REFERENCE = Path(__file__).resolve().parent.parent / "reference"
+REFERENCE = Path(__file__).resolve().parents[2] / "reference"
 JRC_TABLE = REFERENCE / "nuts-jrc" / "n3_cm_v2006_v2021.csv"
 #: Default score a name match needs (0-1).
 THRESHOLD = 0.9

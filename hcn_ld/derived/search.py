@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 from markupsafe import Markup, escape
 
-from hcn_ld.vocab import sparql_prologue
+from hcn_ld.rdf.vocab import sparql_prologue
 
 if TYPE_CHECKING:  # the embedded store imports this module to index at publish time
     from hcn_ld.store.base import QueryResult, Store

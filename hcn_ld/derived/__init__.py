@@ -1,0 +1,1 @@
+"""Artefacts derived from a published version: whole-dataset dumps, the full-text index."""

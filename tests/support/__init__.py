@@ -1,0 +1,1 @@
+"""Test support: throw-away SPARQL servers, the served app, synthetic data."""
