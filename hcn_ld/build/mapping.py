@@ -24,8 +24,8 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
 
-from hcn_ld.rdf import uris
 from hcn_ld.build.sources import Origin, Record, SourceError, Sources
+from hcn_ld.rdf import uris
 from hcn_ld.rdf.uris import Minter
 from hcn_ld.rdf.vocab import CV, EURIO, GEO, HCN, LOCN, PREFIXES, SCHEMA
 

@@ -34,10 +34,10 @@ from typing import TYPE_CHECKING, Any
 from rdflib import Literal, URIRef
 from rdflib.plugins.serializers.nt import _nt_row
 
-from hcn_ld.config import Settings
 from hcn_ld.build.mapping import Mapped
 from hcn_ld.build.sources import Origin
 from hcn_ld.build.validation import Finding, Report, sort_findings
+from hcn_ld.config import Settings
 
 if TYPE_CHECKING:
     from hcn_ld.build.importers.common import ImportLog

@@ -20,17 +20,16 @@ from rdflib import Graph, URIRef
 from tqdm import tqdm
 
 from hcn_ld.build import partitions
-
-from hcn_ld.rdf import uris
-from hcn_ld.config import Settings
 from hcn_ld.build.importers.common import ImportLog
 from hcn_ld.build.mapping import Mapped, map_sources
 from hcn_ld.build.shaclsparql import validate_store
 from hcn_ld.build.sources import load_sources
+from hcn_ld.build.validation import Report, ontology_graph, validate
+from hcn_ld.config import Settings
+from hcn_ld.rdf import uris
+from hcn_ld.rdf.uris import Minter
 from hcn_ld.store import is_remote, open_store
 from hcn_ld.store.base import GraphFile
-from hcn_ld.rdf.uris import Minter
-from hcn_ld.build.validation import Report, ontology_graph, validate
 
 #: Threads that validate a large import (the store answers their queries in parallel).
 THREADS = os.cpu_count() or 1

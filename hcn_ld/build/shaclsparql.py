@@ -44,7 +44,6 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
-from hcn_ld.config import Settings
 from hcn_ld.build.sources import Origin
 from hcn_ld.build.validation import (
     Finding,
@@ -54,6 +53,7 @@ from hcn_ld.build.validation import (
     shapes_graph,
     sort_findings,
 )
+from hcn_ld.config import Settings
 from hcn_ld.rdf.vocab import SH
 
 Graphs = ox.NamedNode | Sequence[ox.NamedNode] | None

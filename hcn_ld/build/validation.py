@@ -17,9 +17,9 @@ import pyshacl
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF
 
-from hcn_ld.config import Settings
 from hcn_ld.build.mapping import Mapped
 from hcn_ld.build.sources import Origin
+from hcn_ld.config import Settings
 from hcn_ld.rdf.vocab import SH
 
 

@@ -33,10 +33,10 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
-from hcn_ld.rdf import uris
-from hcn_ld.rdf.countries import Country
 from hcn_ld.build.partitions import Triple
 from hcn_ld.build.sources import Origin
+from hcn_ld.rdf import uris
+from hcn_ld.rdf.countries import Country
 from hcn_ld.rdf.uris import Minter
 from hcn_ld.rdf.vocab import EURIO
 

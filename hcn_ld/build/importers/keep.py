@@ -49,8 +49,6 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS, XSD
 
-from hcn_ld.rdf import uris
-from hcn_ld.rdf.countries import lookup as country_of
 from hcn_ld.build.importers.common import (
     NUTS_CODE,
     ImportLog,
@@ -63,6 +61,8 @@ from hcn_ld.build.importers.common import (
 from hcn_ld.build.mapping import EVENT_KINDS, Mapped, map_sources, new_graph
 from hcn_ld.build.partitions import Partition, Triple
 from hcn_ld.build.sources import Sources, load_sources
+from hcn_ld.rdf import uris
+from hcn_ld.rdf.countries import lookup as country_of
 from hcn_ld.rdf.uris import Minter
 from hcn_ld.rdf.vocab import CV, EURIO, HCN, LOCN, SCHEMA
 
@@ -702,7 +702,8 @@ def read_projects(
     paths: Sequence[Path], minter: Minter, data_dir: Path, log: ImportLog
 ) -> tuple[KeepMapper, list[KeepProject]]:
     """The projects of the exports, and a mapper that knows them all
-    (``mapper.project(project, log)`` maps one; see :func:`hcn_ld.build.pipeline.import_partitioned`)."""
+    (``mapper.project(project, log)`` maps one; see
+    :func:`hcn_ld.build.pipeline.import_partitioned`)."""
     projects = read_exports(paths, log)
     mapper = KeepMapper(minter, reference_places(data_dir))
     mapper.register(projects)

@@ -22,11 +22,11 @@ from rapidfuzz import fuzz, process
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
 
-from hcn_ld.rdf import uris
-from hcn_ld.rdf.countries import EU_TO_ISO
 from hcn_ld.build.linking.endpoint import Endpoint
 from hcn_ld.build.linking.names import fold, normalise, score
 from hcn_ld.build.mapping import new_graph
+from hcn_ld.rdf import uris
+from hcn_ld.rdf.countries import EU_TO_ISO
 from hcn_ld.rdf.uris import Minter
 from hcn_ld.rdf.vocab import EURIO, HCN, PREFIXES
 

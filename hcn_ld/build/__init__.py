@@ -1,0 +1,1 @@
+"""Building the graph: sources -> RDF -> SHACL -> atomic publish (with importers and linking)."""
